@@ -1,0 +1,79 @@
+"""File entities.
+
+Entity declarations of the GraphV1 "file" universe.  Property order is the
+rendering order of the documented bodies; defaults are the values of a freshly
+created entity (also what a full replacement resets an absent property to, R4).
+"""
+
+from scolarite.odata import edm
+from scolarite.odata.schema import (
+    Boolean,
+    Collection,
+    ComplexCollection,
+    ComplexValue,
+    DateTimeOffset,
+    Decimal,
+    Double,
+    Entity,
+    Enum,
+    Guid,
+    Int32,
+    Int64,
+    Navigation,
+    String,
+)
+
+from ._types import CAMPUS_ADRESSE, PARAMETRE
+
+
+class Directory(Entity):
+    """Dossier de l'arborescence de fichiers. Rules: R84, R85, R86, R87, R90, R54."""
+
+    __legacy__ = "file.T_DIRECTORY"
+    Streamid = Guid(key=True, required=True)
+    Name = String(required=True)
+    Creation_time = DateTimeOffset(utc=True, nullable=False)
+    Update_time = DateTimeOffset(utc=True)
+    Delete_time = DateTimeOffset(utc=True)
+    Last_access_time = DateTimeOffset(utc=True)
+    Isdirectory = Boolean()
+    File_extension = String()
+    Path = String(nullable=True, index=True)
+    Size = Int64()
+    stream = String()
+    Id = Int64()
+
+
+class File(Entity):
+    """Fichier. Rules: R88, R90."""
+
+    __legacy__ = "file.T_FILE"
+    Streamid = Guid(key=True, required=True)
+    Name = String(required=True)
+    Creation_time = DateTimeOffset(utc=True, nullable=False)
+    Update_time = DateTimeOffset(utc=True, nullable=False)
+    Delete_time = DateTimeOffset(utc=True)
+    Last_access_time = DateTimeOffset(utc=True, nullable=False)
+    Isdirectory = Boolean()
+    File_extension = String(required=True)
+    Size = Int64()
+    stream = String(required=True)
+    Id = Int64()
+
+
+class Description(Entity):
+    """Description de fichier. Rules: R89, R90."""
+
+    __legacy__ = "file.T_DESCRIPTION"
+    Streamid = Guid(key=True, required=True)
+    DateCreation = DateTimeOffset(nullable=False)
+    DateValidation = DateTimeOffset(nullable=False)
+    Contexte = String(required=True)
+    Regroupement = String(required=True)
+    DossierTemp = String()
+    DossierCible = String(required=True)
+    Statut = Int32()
+    Valideur = String()
+
+
+ENTITIES = [Directory, File, Description]

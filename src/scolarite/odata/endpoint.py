@@ -1,0 +1,357 @@
+"""The generic OData request handler.
+
+``ODataEndpoint.handle`` takes a plain ``ODataRequest`` (method, path below the
+service root, raw query string, headers, body) and returns an ``ODataResponse``;
+the web framework only adapts to and from these.  Every request runs in one
+database transaction: a failure anywhere rolls the whole request back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+from urllib.parse import quote, urlencode
+
+from sqlalchemy import exc as sa_exc
+
+from scolarite import errors as domain
+from scolarite.service import Service
+
+from . import csdl
+from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, NotImplementedYet, ODataError, \
+    from_domain
+from .payload import CREATE, MERGE, REPLACE, check_values, parse_json_object
+from .query import Reader
+from .schema import Entity, Schema
+from .serialize import context_url, dumps
+from .uri import QueryOptions, ResourcePath, parse_options, parse_path, parse_query_string
+
+log = logging.getLogger("scolarite.odata")
+
+JSON = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+BASE_HEADERS = {"OData-Version": "4.0"}
+
+
+@dataclass
+class ODataRequest:
+    method: str
+    path: str
+    query: str
+    root: str  # absolute URL of the service root, ending with "/"
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    body: bytes = b""
+    user: Any = None
+
+
+@dataclass
+class ODataResponse:
+    status: int
+    body: bytes = b""
+    content_type: str | None = JSON
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error_response(error: ODataError) -> ODataResponse:
+    return ODataResponse(error.status, dumps(error.body()), JSON, {**BASE_HEADERS, **error.headers})
+
+
+class ODataEndpoint:
+    def __init__(self, schema: Schema, service: Service, max_page_size: int = 1000):
+        self.schema = schema
+        self.service = service
+        self.db = service.db
+        self.reader = Reader(self.db, self.db.dialect, max_page_size)
+
+    async def handle(self, req: ODataRequest) -> ODataResponse:
+        try:
+            response = await self._dispatch(req)
+        except ODataError as error:
+            return error_response(error)
+        except domain.DomainError as error:
+            return error_response(from_domain(error))
+        except sa_exc.IntegrityError as error:
+            log.info("integrity error: %s", error.orig)
+            return error_response(Conflict("the change conflicts with existing data (a value that must be "
+                                           "unique is already used)"))
+        except sa_exc.DataError as error:
+            log.info("data error: %s", error.orig)
+            return error_response(BadRequest("a value does not fit its column (out of range or wrong format)"))
+        except Exception:  # noqa: BLE001 - the one place where the unexpected is caught
+            request_id = uuid.uuid4().hex[:12]
+            log.exception("unexpected error, request id %s: %s %s", request_id, req.method, req.path)
+            return error_response(ODataError(f"internal error (request id {request_id})", status=500,
+                                             code="InternalServerError"))
+        response.headers = {**BASE_HEADERS, **response.headers}
+        return response
+
+    # -- dispatch ------------------------------------------------------------------------
+
+    async def _dispatch(self, req: ODataRequest) -> ODataResponse:
+        path = parse_path(self.schema, req.path)
+        method = req.method.upper()
+        if method == "MERGE":
+            method = "PATCH"
+        pairs = parse_query_string(req.query)
+        if path.kind == "service":
+            self._allow(method, ("GET", "HEAD"), "the service document")
+            return self._service_document(req, method)
+        if path.kind == "metadata":
+            self._allow(method, ("GET", "HEAD"), "$metadata")
+            return self._metadata(req, pairs, method)
+        if path.kind == "batch":
+            raise NotImplementedYet("$batch is not supported: send one request per operation")
+        entity = path.entity
+        assert entity is not None
+        if path.kind == "action":
+            return await self._action(req, path, method)
+        options = parse_options(path.target, pairs)
+        self._check_format(options)
+        if path.kind in ("collection", "count"):
+            if method in ("GET", "HEAD"):
+                if path.kind == "count":
+                    return await self._count(path, options, method)
+                return await self._read_collection(req, path, options, method, pairs)
+            if method == "POST" and path.kind == "collection":
+                hook = self.service.collection_posts.get(entity.__entity_set__)
+                if hook is not None:
+                    handled = await hook(self, req, path, options, pairs)
+                    if handled is not None:
+                        return handled
+                return await self._create(req, entity, options)
+            raise MethodNotAllowed(f"{method} is not allowed on the collection {entity.__entity_set__} "
+                                   "(use GET to read, POST to create)", headers={"Allow": "GET, HEAD, POST"})
+        if path.kind == "entity":
+            if method in ("GET", "HEAD"):
+                return await self._read_entity(req, path, options, method)
+            if method in ("PUT", "POST", "PATCH"):
+                return await self._update(req, path, options, merge=method == "PATCH")
+            if method == "DELETE":
+                return await self._delete(path)
+            raise MethodNotAllowed(f"{method} is not allowed on an entity",
+                                   headers={"Allow": "GET, HEAD, PUT, POST, PATCH, DELETE"})
+        if path.kind == "navigation":
+            if method in ("GET", "HEAD"):
+                return await self._read_navigation(req, path, options, method, pairs)
+            if method == "POST" and path.navigation.many and not path.count:
+                return await self._create_related(req, path, options)
+            raise MethodNotAllowed(f"{method} is not allowed on {path.navigation.name}",
+                                   headers={"Allow": "GET, HEAD" + (", POST" if path.navigation.many else "")})
+        if path.kind == "property":
+            self._allow(method, ("GET", "HEAD"), f"the property {path.prop.name}")
+            return await self._read_property(req, path, method)
+        raise NotFound("no such resource")
+
+    def _allow(self, method: str, allowed: tuple[str, ...], what: str) -> None:
+        if method not in allowed:
+            raise MethodNotAllowed(f"{method} is not allowed on {what}; allowed: {', '.join(allowed)}",
+                                   headers={"Allow": ", ".join(allowed)})
+
+    def _check_format(self, options: QueryOptions) -> None:
+        fmt = (options.format or "").lower()
+        if fmt and fmt != "json" and not fmt.startswith("application/json"):
+            raise NotAcceptable(f"$format={options.format} is not supported; use $format=json", target="$format")
+
+    def _readonly(self, entity: type[Entity]) -> None:
+        if getattr(entity, "__readonly__", False):
+            raise MethodNotAllowed(f"{entity.__entity_set__} is read-only", headers={"Allow": "GET, HEAD"})
+
+    # -- documents -------------------------------------------------------------------------
+
+    def _service_document(self, req: ODataRequest, method: str) -> ODataResponse:
+        body = {"@odata.context": f"{req.root}$metadata",
+                "value": [{"name": e.__entity_set__, "kind": "EntitySet", "url": e.__entity_set__}
+                          for e in self.schema]}
+        return ODataResponse(200, b"" if method == "HEAD" else dumps(body))
+
+    def _metadata(self, req: ODataRequest, pairs, method: str) -> ODataResponse:
+        fmt = ""
+        for name, value in pairs:
+            if name.lower() in ("$format", "format"):
+                fmt = value.strip().lower()
+            elif name.startswith("$"):
+                raise BadRequest(f"{name} does not apply to $metadata", target=name)
+        accept = req.headers.get("accept", "").lower()
+        if fmt in ("json", "application/json") or (not fmt and "application/json" in accept and "xml" not in accept):
+            body, ctype = csdl.csdl_json(self.schema), "application/json; charset=utf-8"
+        elif fmt in ("", "xml", "application/xml"):
+            body, ctype = csdl.csdl_xml(self.schema), XML
+        else:
+            raise NotAcceptable(f"$metadata is available as xml or json, not {fmt}", target="$format")
+        return ODataResponse(200, b"" if method == "HEAD" else body, ctype)
+
+    # -- reads -------------------------------------------------------------------------
+
+    async def _read_collection(self, req, path: ResourcePath, options: QueryOptions, method: str, pairs,
+                               where=None, context_set: str | None = None) -> ODataResponse:
+        entity = path.target
+        async with self.db.read() as conn:
+            page = await self.reader.collection(conn, entity, options, where=where)
+        if method == "HEAD":
+            return ODataResponse(200, b"")
+        body: dict[str, Any] = {"@odata.context": context_url(req.root, context_set or entity.__entity_set__,
+                                                               options)}
+        if page.count is not None:
+            body["@odata.count"] = page.count
+        body["value"] = page.items
+        if page.next_skip is not None:
+            body["@odata.nextLink"] = self._next_link(req, pairs, options, page.next_skip)
+        return ODataResponse(200, dumps(body))
+
+    def _next_link(self, req: ODataRequest, pairs, options: QueryOptions, next_skip: int) -> str:
+        kept = [(k, v) for k, v in pairs if k.lower() not in ("$skip", "$top", "$skiptoken")]
+        kept.append(("$skip", str(next_skip)))
+        if options.top is not None:
+            remaining = options.top - (next_skip - options.skip)
+            kept.append(("$top", str(max(remaining, 0))))
+        query = urlencode(kept, quote_via=quote, safe="$,'()/:@*")
+        return f"{req.root}{req.path.lstrip('/')}?{query}"
+
+    async def _count(self, path: ResourcePath, options: QueryOptions, method: str, where=None) -> ODataResponse:
+        async with self.db.read() as conn:
+            n = await self.reader.count(conn, path.target, options, where=where)
+        return ODataResponse(200, b"" if method == "HEAD" else str(n).encode(), "text/plain; charset=utf-8")
+
+    async def _read_entity(self, req, path: ResourcePath, options: QueryOptions, method: str) -> ODataResponse:
+        entity = path.entity
+        async with self.db.read() as conn:
+            if method == "HEAD":
+                if options.filter is not None or options.orderby or options.top is not None or options.skip:
+                    raise BadRequest("$filter, $orderby, $top and $skip apply to collections, not to a single entity")
+                if not await self.reader.exists(conn, entity, path.key):
+                    raise self._not_found(entity, path.key)
+                return ODataResponse(200, b"")
+            item = await self.reader.single(conn, entity, path.key, options)
+        if item is None:
+            raise self._not_found(entity, path.key)
+        return self._entity_response(req, entity, item, options)
+
+    def _entity_response(self, req, entity, item: dict, options: QueryOptions | None, status: int = 200,
+                         headers: dict | None = None) -> ODataResponse:
+        body = {"@odata.context": context_url(req.root, entity.__entity_set__, options, entity=True), **item}
+        return ODataResponse(status, dumps(body), headers=headers or {})
+
+    def _not_found(self, entity: type[Entity], key: Any) -> NotFound:
+        return NotFound(f"{entity.__entity_set__} {key} does not exist", target=entity.key.name)
+
+    async def _read_navigation(self, req, path: ResourcePath, options: QueryOptions, method: str,
+                               pairs) -> ODataResponse:
+        nav = path.navigation
+        entity, target = path.entity, nav.target
+        async with self.db.read() as conn:
+            found, fk_value = await self.reader.value_of(conn, entity, path.key,
+                                                         entity.key.name if nav.many else nav.fk)
+        if not found:
+            raise self._not_found(entity, path.key)
+        table = self.db.table(target)
+        if nav.many:
+            where = [table.c[nav.fk] == path.key]
+            if path.count:
+                return await self._count(path, options, method, where=where)
+            return await self._read_collection(req, path, options, method, pairs, where=where,
+                                               context_set=target.__entity_set__)
+        if fk_value in (None, 0):
+            return ODataResponse(204, b"", None)
+        async with self.db.read() as conn:
+            item = await self.reader.single(conn, target, fk_value, options)
+        if item is None:
+            return ODataResponse(204, b"", None)
+        if method == "HEAD":
+            return ODataResponse(200, b"")
+        return self._entity_response(req, target, item, options)
+
+    async def _read_property(self, req, path: ResourcePath, method: str) -> ODataResponse:
+        entity, prop = path.entity, path.prop
+        async with self.db.read() as conn:
+            found, value = await self.reader.value_of(conn, entity, path.key, prop.name)
+        if not found:
+            raise self._not_found(entity, path.key)
+        rendered = prop.edm.render(value) if value is not None else None
+        if req.path.rstrip("/").endswith("/$value"):
+            if rendered is None:
+                return ODataResponse(204, b"", None)
+            return ODataResponse(200, str(rendered).encode(), "text/plain; charset=utf-8")
+        key = path.key if entity.key.edm.category != "guid" else path.key
+        body = {"@odata.context": f"{req.root}$metadata#{entity.__entity_set__}({key})/{prop.name}",
+                "value": rendered}
+        return ODataResponse(200, b"" if method == "HEAD" else dumps(body))
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def _reject_read_options(self, options: QueryOptions) -> None:
+        if options.filter is not None or options.orderby or options.top is not None or options.skip or options.count:
+            raise BadRequest("$filter, $orderby, $top, $skip and $count do not apply to a write")
+
+    async def _create(self, req: ODataRequest, entity: type[Entity], options: QueryOptions,
+                      fixed: dict[str, Any] | None = None) -> ODataResponse:
+        self._readonly(entity)
+        self._reject_read_options(options)
+        body = parse_json_object(req.body)
+        if fixed:
+            for name, value in fixed.items():
+                if name in body and body[name] != value:
+                    raise BadRequest(f"{name} is set by the URL ({value}); the body says {body[name]}", target=name)
+                body[name] = value
+        values = check_values(entity, body, CREATE)
+        sent = {k for k in body if k in entity.properties}
+        async with self.db.engine.connect() as raw:
+            conn = await raw.execution_options(write=True)
+            async with conn.begin():
+                key = await self.service.create(conn, entity, values, sent)
+                item = await self.reader.single(conn, entity, key, options)
+        location = f"{req.root}{entity.__entity_set__}({_key_literal(key)})"
+        if self._prefers_minimal(req):
+            return ODataResponse(204, b"", None, {"Location": location, "OData-EntityId": location})
+        return self._entity_response(req, entity, item or {}, options, 201, {"Location": location})
+
+    async def _create_related(self, req, path: ResourcePath, options: QueryOptions) -> ODataResponse:
+        nav = path.navigation
+        async with self.db.read() as conn:
+            if not await self.reader.exists(conn, path.entity, path.key):
+                raise self._not_found(path.entity, path.key)
+        return await self._create(req, nav.target, options, fixed={nav.fk: path.key})
+
+    async def _update(self, req, path: ResourcePath, options: QueryOptions, merge: bool) -> ODataResponse:
+        entity = path.entity
+        self._readonly(entity)
+        self._reject_read_options(options)
+        body = parse_json_object(req.body)
+        values = check_values(entity, body, MERGE if merge else REPLACE, key=path.key)
+        sent = {k for k in body if k in entity.properties}
+        async with self.db.engine.connect() as raw:
+            conn = await raw.execution_options(write=True)
+            async with conn.begin():
+                await self.service.update(conn, entity, path.key, values, merge=merge, sent=sent)
+                item = await self.reader.single(conn, entity, path.key, options)
+        if self._prefers_minimal(req):
+            return ODataResponse(204, b"", None)
+        return self._entity_response(req, entity, item or {}, options)
+
+    async def _delete(self, path: ResourcePath) -> ODataResponse:
+        entity = path.entity
+        self._readonly(entity)
+        async with self.db.engine.connect() as raw:
+            conn = await raw.execution_options(write=True)
+            async with conn.begin():
+                await self.service.delete(conn, entity, path.key)
+        return ODataResponse(204, b"", None)
+
+    async def _action(self, req: ODataRequest, path: ResourcePath, method: str) -> ODataResponse:
+        entity = path.entity
+        action = self.service.actions.get((entity.__entity_set__, path.action))
+        if action is None:
+            raise NotFound(f"{entity.__entity_set__} has no property, navigation or action named {path.action!r}",
+                           target=path.action)
+        if method not in action.methods:
+            raise MethodNotAllowed(f"{path.action} is called with {' or '.join(action.methods)}",
+                                   headers={"Allow": ", ".join(action.methods)})
+        return await action.handler(self, req, path)
+
+    def _prefers_minimal(self, req: ODataRequest) -> bool:
+        return "return=minimal" in req.headers.get("prefer", "").replace(" ", "").lower()
+
+
+def _key_literal(key: Any) -> str:
+    return str(key)

@@ -1,0 +1,126 @@
+"""Request bodies: JSON in, checked property values out.
+
+Bodies are read as JSON whatever their Content-Type (several documented curl
+calls send none, R7).  Every problem of a body is collected, so one 400 names them
+all (unknown properties, wrong types, missing required ones).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from . import edm
+from .errors import BadRequest
+from .schema import Entity
+
+CREATE, REPLACE, MERGE = "create", "replace", "merge"
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        raise BadRequest("the request needs a JSON object as its body, and the body is empty")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        kind = "an array" if isinstance(body, list) else "a single value"
+        raise BadRequest(f"the body must be a JSON object {{...}}, not {kind}")
+    return body
+
+
+def _is_annotation(name: str) -> bool:
+    return name.startswith("@") or "@odata." in name or name.startswith("odata.")
+
+
+def check_values(entity: type[Entity], body: dict[str, Any], mode: str, key: Any = None) -> dict[str, Any]:
+    """Validate ``body`` against ``entity``; return the values to store.
+
+    ``create`` and ``replace`` return every property (absent ones at their default,
+    R2/R4); ``merge`` returns only the properties sent.  The key never appears in
+    the result: it comes from the server (create) or the URL (updates).
+    """
+    problems: list[tuple[str, str]] = []
+    values: dict[str, Any] = {}
+    keyname = entity.key.name
+    for name, raw in body.items():
+        if _is_annotation(name):
+            continue
+        if name == keyname:
+            if mode == CREATE:
+                if raw not in (None, 0, ""):
+                    problems.append((name, f"{name} is assigned by the server; do not send it when creating"))
+                continue
+            try:
+                sent = entity.key.edm.parse(raw)
+            except edm.EdmValueError:
+                sent = raw
+            if sent != key:
+                problems.append((name, f"the {name} in the body ({raw}) differs from the key in the URL ({key})"))
+            continue
+        prop = entity.properties.get(name)
+        if prop is None:
+            if name in entity.navigations:
+                problems.append((name, f"{name} is a navigation property: set {entity.navigations[name].fk} "
+                                       "instead (related entities cannot be written inline)"
+                                 if not entity.navigations[name].many else
+                                 f"{name} is a navigation property; create its items through their own entity set"))
+            else:
+                problems.append((name, f"{entity.__entity_set__} has no property named {name!r}"))
+            continue
+        if prop.computed:
+            continue
+        if raw is None:
+            if not prop.nullable:
+                problems.append((name, f"{name} cannot be null (send {_example_default(prop)} for 'none')"))
+                continue
+            values[name] = None
+            continue
+        try:
+            values[name] = prop.edm.parse(raw)
+        except edm.EdmValueError as exc:
+            problems.append((name, f"{name}: {exc}"))
+    if mode in (CREATE, REPLACE):
+        for name, prop in entity.properties.items():
+            if prop.key or prop.computed or name in values:
+                continue
+            values[name] = prop.default
+    sent = {name for name in body if not _is_annotation(name)}
+    for name, prop in entity.properties.items():
+        if not prop.required or prop.key or any(p[0] == name for p in problems) or (mode == MERGE and name not in sent):
+            continue
+        if name not in sent or is_blank(prop, values.get(name)):
+            problems.append((name, f"{name} is required"))
+    if problems:
+        raise_problems(entity.__entity_set__, problems)
+    return values
+
+
+def is_blank(prop, value: Any) -> bool:
+    """A required value that says "nothing": null, an empty string, or id 0 (R9)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if prop.ref or prop.name.endswith("Id"):
+        return value == 0
+    return False
+
+
+def raise_problems(set_name: str, problems: list[tuple[str, str]]) -> None:
+    if len(problems) == 1:
+        raise BadRequest(problems[0][1], target=problems[0][0])
+    message = f"{len(problems)} problems with this {set_name}: " + "; ".join(p[1] for p in problems)
+    raise BadRequest(message, target=problems[0][0],
+                     details=[{"code": "BadRequest", "message": m, "target": t} for t, m in problems])
+
+
+def _example_default(prop) -> str:
+    default = prop.default
+    if default == "":
+        return '""'
+    if default is False:
+        return "false"
+    return str(default)

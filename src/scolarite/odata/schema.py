@@ -1,0 +1,247 @@
+"""Entity declarations: one Python class per entity type.
+
+A declaration lists the properties in the order they are rendered, with their EDM
+type, default, nullability and the entity set a foreign key points to.  Everything
+else (the database table, the CSDL, input validation, JSON rendering) is derived
+from it, so a property is only ever described once::
+
+    class Mail(Entity):
+        Id = Int64(key=True)
+        Nom = String()
+        Code = String()
+        Adresse = String(required=True, index=True)
+        IsDuplicate = Boolean()
+
+This module knows nothing of schools: it is the vocabulary the model is written in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from . import edm
+
+_MISSING = object()
+
+
+class Property:
+    """A structural property.  ``default`` is the value of a fresh entity (and the
+    value a full replacement resets an absent property to)."""
+
+    edm_factory: ClassVar[type[edm.EdmType]] = edm.String
+
+    def __init__(
+        self,
+        *,
+        key: bool = False,
+        nullable: bool = False,
+        default: Any = _MISSING,
+        required: bool = False,
+        ref: str | None = None,
+        index: bool = False,
+        computed: bool = False,
+        doc: str | None = None,
+        edm_type: edm.EdmType | None = None,
+    ):
+        self.edm = edm_type or self.edm_factory()
+        self.key = key
+        self.nullable = nullable
+        if default is _MISSING:
+            default = None if nullable and self.edm.type_default in ("", 0, 0.0, False) else self.edm.type_default
+            if isinstance(self.edm, edm.DateTimeOffset) or isinstance(self.edm, edm.Guid):
+                default = None
+        self._default = default
+        self.required = required
+        self.ref = ref
+        self.index = index
+        self.computed = computed
+        self.doc = doc
+        self.name = ""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    @property
+    def default(self) -> Any:
+        # Lists are mutable: hand out a copy.
+        return list(self._default) if isinstance(self._default, list) else self._default
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"
+
+
+class String(Property):
+    edm_factory = edm.String
+
+
+class Int64(Property):
+    edm_factory = edm.Int64
+
+
+class Int32(Property):
+    edm_factory = edm.Int32
+
+
+class Boolean(Property):
+    edm_factory = edm.Boolean
+
+
+class Double(Property):
+    edm_factory = edm.Double
+
+
+class Decimal(Property):
+    edm_factory = edm.Decimal
+
+
+class Guid(Property):
+    edm_factory = edm.Guid
+
+
+class DateTimeOffset(Property):
+    def __init__(self, *, utc: bool = False, nullable: bool = True, **kw):
+        super().__init__(edm_type=edm.DateTimeOffset(utc=utc), nullable=nullable, **kw)
+
+
+class Enum(Property):
+    def __init__(self, *members: str, **kw):
+        super().__init__(edm_type=edm.EnumString(members), **kw)
+
+
+class Collection(Property):
+    def __init__(self, item: type[edm.EdmType], **kw):
+        super().__init__(edm_type=edm.Collection(item()), **kw)
+
+
+class ComplexCollection(Property):
+    def __init__(self, type_name: str, fields: dict[str, type[edm.EdmType]], **kw):
+        kw.setdefault("default", [])
+        super().__init__(edm_type=edm.Complex(type_name, {k: v() for k, v in fields.items()}, many=True), **kw)
+
+
+class ComplexValue(Property):
+    def __init__(self, type_name: str, fields: dict[str, type[edm.EdmType]], **kw):
+        kw.setdefault("nullable", True)
+        super().__init__(edm_type=edm.Complex(type_name, {k: v() for k, v in fields.items()}), **kw)
+
+
+class Navigation:
+    """A navigation property.
+
+    Single-valued (``many=False``): ``fk`` is a property of this entity holding the
+    target's key.  Collection-valued (``many=True``): ``fk`` is a property of the
+    target holding this entity's key.
+    """
+
+    def __init__(self, target: str, *, fk: str, many: bool = False, doc: str | None = None):
+        self.target_name = target
+        self.fk = fk
+        self.many = many
+        self.doc = doc
+        self.name = ""
+        self.owner: type[Entity] | None = None
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    @property
+    def target(self) -> type[Entity]:
+        assert self.owner is not None
+        return self.owner.schema.entity(self.target_name)
+
+    def __repr__(self):
+        return f"<Navigation {self.name} -> {self.target_name}{'[]' if self.many else ''}>"
+
+
+class Entity:
+    """Base of every entity declaration.
+
+    Class options (all optional): ``__entity_set__`` (defaults to the class name),
+    ``__legacy__`` (the legacy table name reported by ``/Object``), ``__universe__``,
+    ``__doc__``.
+    """
+
+    __entity_set__: ClassVar[str]
+    __legacy__: ClassVar[str | None] = None
+    __universe__: ClassVar[str] = ""
+    __readonly__: ClassVar[bool] = False  # served for reading only (405 on writes)
+    properties: ClassVar[dict[str, Property]]
+    navigations: ClassVar[dict[str, Navigation]]
+    key: ClassVar[Property]
+    schema: ClassVar["Schema"]
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        props: dict[str, Property] = {}
+        navs: dict[str, Navigation] = {}
+        for name, value in vars(cls).items():
+            if isinstance(value, Property):
+                props[name] = value
+            elif isinstance(value, Navigation):
+                value.owner = cls
+                navs[name] = value
+        cls.properties = props
+        cls.navigations = navs
+        keys = [p for p in props.values() if p.key]
+        if len(keys) != 1:
+            raise TypeError(f"{cls.__name__} must declare exactly one key property")
+        cls.key = keys[0]
+        if "__entity_set__" not in vars(cls):
+            cls.__entity_set__ = cls.__name__
+
+    @classmethod
+    def member(cls, name: str) -> Property | Navigation | None:
+        return cls.properties.get(name) or cls.navigations.get(name)
+
+    @classmethod
+    def derives_from_base(cls) -> bool:
+        """True when the type starts with GraphV1.Base's Id, Nom, Code (in that order)."""
+        return list(cls.properties)[:3] == ["Id", "Nom", "Code"]
+
+
+class Schema:
+    """A namespace of entity types, each exposed as one entity set."""
+
+    def __init__(self, namespace: str, container: str = "Container"):
+        self.namespace = namespace
+        self.container = container
+        self._by_set: dict[str, type[Entity]] = {}
+
+    def register(self, *entities: type[Entity]) -> None:
+        for entity in entities:
+            name = entity.__entity_set__
+            if name in self._by_set:
+                raise ValueError(f"entity set {name} declared twice")
+            entity.schema = self
+            self._by_set[name] = entity
+        self._check()
+
+    def _check(self) -> None:
+        for entity in self._by_set.values():
+            for nav in entity.navigations.values():
+                if nav.target_name not in self._by_set:
+                    continue  # checked again once every module is registered
+                holder = entity if not nav.many else self._by_set[nav.target_name]
+                if nav.fk not in holder.properties:
+                    raise TypeError(f"{entity.__name__}.{nav.name}: no property {nav.fk} on {holder.__name__}")
+
+    def validate(self) -> None:
+        for entity in self._by_set.values():
+            for nav in entity.navigations.values():
+                if nav.target_name not in self._by_set:
+                    raise TypeError(f"{entity.__name__}.{nav.name}: unknown target {nav.target_name}")
+            for prop in entity.properties.values():
+                if prop.ref and prop.ref not in self._by_set:
+                    raise TypeError(f"{entity.__name__}.{prop.name}: unknown reference {prop.ref}")
+
+    def entity(self, set_name: str) -> type[Entity]:
+        return self._by_set[set_name]
+
+    def get(self, set_name: str) -> type[Entity] | None:
+        return self._by_set.get(set_name)
+
+    def __iter__(self):
+        return iter(self._by_set.values())
+
+    def __len__(self):
+        return len(self._by_set)

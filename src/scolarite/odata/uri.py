@@ -1,0 +1,370 @@
+"""Parsing of resource paths and system query options.
+
+``parse_path`` turns ``Apprenant/123``, ``Apprenant(123)``,
+``Inscription/5/InscriptionPeriodes/$count`` or ``Convention/7/SynchronisationAffaire``
+into a ``ResourcePath``; ``parse_options`` turns the query string into a
+``QueryOptions`` tree (``$expand`` items carry their own nested options).  Both
+only check syntax and names against the schema; types are checked when the
+filter is compiled.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from odata_query import ast as oast
+from odata_query.exceptions import ODataException
+from odata_query.grammar import ODataLexer, ODataParser
+
+from .errors import BadRequest, NotFound
+from .schema import Entity, Navigation, Property, Schema
+
+SYSTEM_OPTIONS = {
+    "$filter", "$select", "$expand", "$orderby", "$top", "$skip", "$count", "$format", "$skiptoken",
+}
+UNSUPPORTED_OPTIONS = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
+
+
+@dataclass
+class ResourcePath:
+    kind: str  # service, metadata, collection, entity, count, navigation, property, action, batch
+    entity: type[Entity] | None = None
+    key: Any = None
+    navigation: Navigation | None = None
+    count: bool = False
+    prop: Property | None = None
+    action: str | None = None
+    target: type[Entity] | None = None  # entity type of what is returned
+
+    @property
+    def is_collection(self) -> bool:
+        if self.kind == "collection":
+            return True
+        return self.kind == "navigation" and bool(self.navigation and self.navigation.many)
+
+
+@dataclass
+class ExpandItem:
+    navigation: Navigation
+    options: "QueryOptions"
+
+
+@dataclass
+class OrderItem:
+    expr: Any  # odata_query AST node
+    desc: bool
+    text: str
+
+
+@dataclass
+class QueryOptions:
+    filter: Any = None  # AST
+    filter_text: str | None = None
+    select: list[str] | None = None  # None = every property; names in the order given
+    select_all: bool = False
+    expand: list[ExpandItem] = field(default_factory=list)
+    orderby: list[OrderItem] = field(default_factory=list)
+    top: int | None = None
+    skip: int = 0
+    count: bool = False
+    format: str | None = None
+    skiptoken: str | None = None
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+_lexer = ODataLexer()
+_parser = ODataParser()
+
+
+def parse_expression(text: str, option: str) -> Any:
+    """Parse an OData expression with odata-query, turning its errors into 400s."""
+    if not text.strip():
+        raise BadRequest(f"{option} is empty", target=option)
+    text = text.replace("\u2019", "'").replace("\u2018", "'")  # typographic quotes of the docs
+    try:
+        return _parser.parse(_lexer.tokenize(text))
+    except ODataException as exc:
+        raise BadRequest(f"{option} is not a valid expression: {_describe_parse_error(exc, text)}",
+                         target=option) from None
+    except (ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise BadRequest(f"{option} is not a valid expression: {exc}", target=option) from None
+
+
+def _describe_parse_error(exc: ODataException, text: str) -> str:
+    token = getattr(exc, "token", None)
+    if token is not None and getattr(token, "index", None) is not None:
+        return f"unexpected {token.value!r} at position {token.index + 1} of {text!r}"
+    if getattr(exc, "eof", False) or (token is None and "parse" in str(exc).lower()):
+        return f"the expression {text!r} ends too early"
+    return str(exc)
+
+
+# -- resource path -----------------------------------------------------------------
+
+_SEGMENT_WITH_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\((.*)\)$")
+
+
+def parse_key(entity: type[Entity], raw: str) -> Any:
+    raw = unquote(raw).strip()
+    if "=" in raw:  # named key form: Apprenant(Id=123)
+        name, _, raw = raw.partition("=")
+        if name.strip() != entity.key.name:
+            raise BadRequest(f"{entity.__entity_set__} is keyed by {entity.key.name}, not {name.strip()}")
+        raw = raw.strip()
+    category = entity.key.edm.category
+    if category == "guid":
+        text = raw[1:-1] if len(raw) > 1 and raw[0] == raw[-1] == "'" else raw
+        try:
+            return str(uuid.UUID(text))
+        except ValueError:
+            raise BadRequest(f"{raw!r} is not a valid key for {entity.__entity_set__}: a GUID is expected",
+                             target=entity.key.name) from None
+    if not re.fullmatch(r"-?\d{1,19}", raw):
+        raise BadRequest(f"{raw!r} is not a valid key for {entity.__entity_set__}: an integer is expected",
+                         target=entity.key.name)
+    value = int(raw)
+    if not -(2**63) <= value < 2**63:
+        raise BadRequest(f"{raw} is out of range for a key", target=entity.key.name)
+    return value
+
+
+def parse_path(schema: Schema, path: str) -> ResourcePath:
+    segments = [s for s in path.split("/") if s != ""]
+    if not segments:
+        return ResourcePath("service")
+    first = unquote(segments[0])
+    if first == "$metadata":
+        if len(segments) > 1:
+            raise NotFound(f"no resource at $metadata/{'/'.join(segments[1:])}")
+        return ResourcePath("metadata")
+    if first == "$batch":
+        return ResourcePath("batch")
+    key_raw = None
+    m = _SEGMENT_WITH_KEY.match(first)
+    if m:
+        first, key_raw = m.group(1), m.group(2)
+    entity = schema.get(first)
+    if entity is None:
+        raise NotFound(f"the service has no entity set named {first!r}", target=first)
+    rest = [unquote(s) for s in segments[1:]]
+    if key_raw is None:
+        if not rest:
+            return ResourcePath("collection", entity, target=entity)
+        if rest[0] == "$count":
+            if len(rest) > 1:
+                raise NotFound("nothing can follow $count")
+            return ResourcePath("count", entity, count=True, target=entity)
+        key_raw, rest = rest[0], rest[1:]
+    key = parse_key(entity, key_raw)
+    if not rest:
+        return ResourcePath("entity", entity, key=key, target=entity)
+    name, rest = rest[0], rest[1:]
+    if name in entity.navigations:
+        nav = entity.navigations[name]
+        if rest == ["$count"] and nav.many:
+            return ResourcePath("navigation", entity, key=key, navigation=nav, count=True, target=nav.target)
+        if rest:
+            raise NotFound(f"no resource at {'/'.join(segments)}: nothing may follow {name} here")
+        return ResourcePath("navigation", entity, key=key, navigation=nav, target=nav.target)
+    if name in entity.properties:
+        if rest and rest != ["$value"]:
+            raise NotFound(f"no resource at {'/'.join(segments)}")
+        return ResourcePath("property", entity, key=key, prop=entity.properties[name], target=entity)
+    if rest:
+        raise NotFound(f"{entity.__entity_set__} has no property or navigation named {name!r}", target=name)
+    # Anything else after a key may be a bound action of the domain (checked by the caller).
+    return ResourcePath("action", entity, key=key, action=name, target=entity)
+
+
+# -- query options -------------------------------------------------------------------
+
+
+def parse_query_string(query: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(query, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("the query string is not valid UTF-8 URL encoding") from None
+
+
+def parse_options(entity: type[Entity], pairs: list[tuple[str, str]]) -> QueryOptions:
+    raw: dict[str, str] = {}
+    custom: dict[str, str] = {}
+    for name, value in pairs:
+        lname = name.strip()
+        if lname.startswith("$") or lname.lower() in {o[1:] for o in SYSTEM_OPTIONS}:
+            # OData 4.01 allows system options without the $ prefix and case-insensitively.
+            canon = lname.lower() if lname.startswith("$") else "$" + lname.lower()
+            if canon in UNSUPPORTED_OPTIONS:
+                raise BadRequest(f"the query option {lname} is not supported by this service", target=lname,
+                                 code="NotSupported")
+            if canon not in SYSTEM_OPTIONS:
+                if lname.startswith("$"):
+                    raise BadRequest(f"unknown system query option {lname!r}; the supported ones are "
+                                     + ", ".join(sorted(SYSTEM_OPTIONS)), target=lname)
+                custom[name] = value
+                continue
+            if canon in raw:
+                raise BadRequest(f"the query option {canon} is given twice", target=canon)
+            raw[canon] = value
+        else:
+            custom[name] = value
+    opts = _options_from_raw(entity, raw, top_level=True)
+    opts.custom = custom
+    return opts
+
+
+def _options_from_raw(entity: type[Entity], raw: dict[str, str], top_level: bool) -> QueryOptions:
+    opts = QueryOptions()
+    if "$filter" in raw:
+        opts.filter_text = raw["$filter"]
+        opts.filter = parse_expression(raw["$filter"], "$filter")
+    if "$select" in raw:
+        opts.select, opts.select_all = _parse_select(entity, raw["$select"])
+    if "$expand" in raw:
+        opts.expand = _parse_expand(entity, raw["$expand"])
+    if "$orderby" in raw:
+        opts.orderby = _parse_orderby(raw["$orderby"])
+    if "$top" in raw:
+        opts.top = _non_negative("$top", raw["$top"])
+    if "$skip" in raw:
+        opts.skip = _non_negative("$skip", raw["$skip"])
+    if "$count" in raw:
+        value = raw["$count"].strip().lower()
+        if value not in ("true", "false"):
+            raise BadRequest(f"$count must be true or false, not {raw['$count']!r}", target="$count")
+        opts.count = value == "true"
+    if "$format" in raw:
+        opts.format = raw["$format"].strip()
+    if "$skiptoken" in raw:
+        opts.skiptoken = raw["$skiptoken"]
+    return opts
+
+
+def _non_negative(option: str, text: str) -> int:
+    text = text.strip()
+    if not re.fullmatch(r"\d{1,18}", text):
+        raise BadRequest(f"{option} must be a non-negative integer, not {text!r}", target=option)
+    return int(text)
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """Split on ``sep`` outside parentheses and quoted strings."""
+    parts, depth, quoted, current = [], 0, False, []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quoted:
+            current.append(ch)
+            if ch == "'":
+                if i + 1 < len(text) and text[i + 1] == "'":
+                    current.append("'")
+                    i += 1
+                else:
+                    quoted = False
+        elif ch == "'":
+            quoted = True
+            current.append(ch)
+        elif ch == "(":
+            depth += 1
+            current.append(ch)
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                raise BadRequest(f"unbalanced parentheses in {text!r}")
+            current.append(ch)
+        elif ch == sep and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    if depth or quoted:
+        raise BadRequest(f"unbalanced parentheses or quotes in {text!r}")
+    parts.append("".join(current))
+    return parts
+
+
+def _parse_select(entity: type[Entity], text: str) -> tuple[list[str], bool]:
+    names: list[str] = []
+    select_all = False
+    for item in split_top_level(text):
+        item = item.strip()
+        if not item:
+            raise BadRequest("$select has an empty item", target="$select")
+        if item == "*":
+            select_all = True
+            continue
+        if item.startswith(entity.schema.namespace + "."):
+            raise BadRequest("$select of actions or qualified names is not supported", target="$select")
+        if "/" in item or "(" in item:
+            raise BadRequest(f"$select item {item!r}: only property and navigation names can be selected "
+                             "(use $expand with a nested $select for related entities)", target="$select")
+        if entity.member(item) is None:
+            raise BadRequest(f"{entity.__entity_set__} has no property {item!r} to $select", target=item)
+        if item not in names:
+            names.append(item)
+    return names, select_all
+
+
+def _parse_expand(entity: type[Entity], text: str) -> list[ExpandItem]:
+    items: list[ExpandItem] = []
+    for part in split_top_level(text):
+        part = part.strip()
+        if not part:
+            raise BadRequest("$expand has an empty item", target="$expand")
+        nested = ""
+        m = re.match(r"^([^()]+?)\s*\((.*)\)$", part, re.S)
+        if m:
+            part, nested = m.group(1).strip(), m.group(2)
+        if part == "*":
+            targets = list(entity.navigations.values())
+        else:
+            if "/" in part:
+                raise BadRequest(f"$expand item {part!r}: expand one level per item and nest the next "
+                                 f"level in parentheses, e.g. {part.split('/')[0]}($expand={part.split('/', 1)[1]})",
+                                 target="$expand")
+            nav = entity.navigations.get(part)
+            if nav is None:
+                what = "a structural property, not a navigation" if part in entity.properties else "not a navigation"
+                raise BadRequest(f"{part!r} is {what} of {entity.__entity_set__}; it cannot be expanded",
+                                 target=part)
+            targets = [nav]
+        raw: dict[str, str] = {}
+        if nested.strip():
+            for opt in split_top_level(nested, ";"):
+                name, eq, value = opt.partition("=")
+                name = name.strip().lower()
+                if not name.startswith("$"):
+                    name = "$" + name
+                if not eq or name not in SYSTEM_OPTIONS - {"$format", "$skiptoken"}:
+                    raise BadRequest(f"invalid option {opt.strip()!r} inside $expand of {part}", target="$expand")
+                if name in raw:
+                    raise BadRequest(f"{name} is given twice inside $expand of {part}", target="$expand")
+                raw[name] = value
+        for nav in targets:
+            if any(i.navigation is nav for i in items):
+                raise BadRequest(f"{nav.name} is expanded twice", target="$expand")
+            items.append(ExpandItem(nav, _options_from_raw(nav.target, raw, top_level=False)))
+    return items
+
+
+def _parse_orderby(text: str) -> list[OrderItem]:
+    items = []
+    for part in split_top_level(text):
+        part = part.strip()
+        if not part:
+            raise BadRequest("$orderby has an empty item", target="$orderby")
+        desc = False
+        m = re.match(r"^(.*?)\s+(asc|desc)$", part, re.I | re.S)
+        if m:
+            part, desc = m.group(1).strip(), m.group(2).lower() == "desc"
+        items.append(OrderItem(parse_expression(part, "$orderby"), desc, part))
+    return items
+
+
+def is_literal(node: Any) -> bool:
+    return isinstance(node, oast._Literal)

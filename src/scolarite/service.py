@@ -1,0 +1,144 @@
+"""The application service: generic writes wrapped in per-entity event handlers.
+
+Business rules live in small handlers registered on the service, in the manner
+of SAP CAP::
+
+    @service.before("CREATE", "Convention")
+    async def first_state(ctx): ...
+
+``before`` handlers check and complete ``ctx.data`` before it is written;
+``after`` handlers run in the same transaction once the row exists (and may
+create companions, such as an Inscription's Affaire).  Bound actions
+(``POST /Convention/{Id}/SynchronisationAffaire``) are registered with
+``service.action``.  Nothing here knows HTTP: handlers raise the errors of
+``scolarite.errors``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from scolarite.errors import NotFoundError, ValidationError
+from scolarite.odata.schema import Entity, Schema
+from scolarite.store.db import Database
+
+CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+Handler = Callable[["Context"], Awaitable[Any]]
+
+
+@dataclass
+class Context:
+    event: str
+    entity: type[Entity]
+    conn: AsyncConnection
+    service: "Service"
+    data: dict[str, Any] = field(default_factory=dict)
+    key: Any = None
+    previous: dict[str, Any] | None = None
+    sent: set[str] = field(default_factory=set)  # property names the client actually sent
+    params: Any = None  # body of an action
+
+    @property
+    def db(self) -> Database:
+        return self.service.db
+
+    def changed(self, name: str) -> bool:
+        return self.previous is None or self.previous.get(name) != self.data.get(name)
+
+
+@dataclass
+class Action:
+    entity_set: str
+    name: str
+    handler: Handler
+    methods: tuple[str, ...] = ("POST",)
+
+
+class Service:
+    def __init__(self, schema: Schema, db: Database):
+        self.schema = schema
+        self.db = db
+        self._handlers: dict[tuple[str, str, str], list[Handler]] = defaultdict(list)
+        self.actions: dict[tuple[str, str], Action] = {}
+        self.collection_posts: dict[str, Callable[[Any], Awaitable[Any] | Any]] = {}
+
+    # -- registration ----------------------------------------------------------------------
+
+    def _register(self, phase: str, event: str, sets: tuple[str, ...]):
+        for name in sets:
+            if self.schema.get(name) is None:
+                raise ValueError(f"no entity set {name}")
+
+        def decorator(fn: Handler) -> Handler:
+            for name in sets:
+                self._handlers[(phase, event, name)].append(fn)
+            return fn
+
+        return decorator
+
+    def before(self, event: str, *sets: str):
+        return self._register("before", event, sets)
+
+    def after(self, event: str, *sets: str):
+        return self._register("after", event, sets)
+
+    def action(self, entity_set: str, name: str, methods: tuple[str, ...] = ("POST",)):
+        def decorator(fn: Handler) -> Handler:
+            self.actions[(entity_set, name)] = Action(entity_set, name, fn, methods)
+            return fn
+
+        return decorator
+
+    async def _run(self, phase: str, ctx: Context) -> None:
+        for fn in self._handlers.get((phase, ctx.event, ctx.entity.__entity_set__), ()):
+            await fn(ctx)
+
+    # -- operations ------------------------------------------------------------------------
+
+    async def create(self, conn: AsyncConnection, entity: type[Entity], data: dict[str, Any],
+                     sent: set[str] | None = None) -> Any:
+        ctx = Context(CREATE, entity, conn, self, data=data, sent=sent or set(data))
+        await self._run("before", ctx)
+        await self._check_references(ctx)
+        ctx.key = await self.db.insert(conn, entity, ctx.data)
+        await self._run("after", ctx)
+        return ctx.key
+
+    async def update(self, conn: AsyncConnection, entity: type[Entity], key: Any, data: dict[str, Any],
+                     merge: bool, sent: set[str] | None = None) -> None:
+        previous = await self.db.fetch(conn, entity, key, lock=True)
+        if previous is None:
+            raise NotFoundError(f"{entity.__entity_set__} {key} does not exist", target=entity.key.name)
+        previous.pop(entity.key.name, None)
+        if merge:
+            data = {**previous, **data}
+        ctx = Context(UPDATE, entity, conn, self, data=data, key=key, previous=previous,
+                      sent=sent if sent is not None else set(data))
+        await self._run("before", ctx)
+        await self._check_references(ctx)
+        changes = {k: v for k, v in ctx.data.items() if previous.get(k) != v}
+        await self.db.update(conn, entity, key, changes)
+        await self._run("after", ctx)
+
+    async def delete(self, conn: AsyncConnection, entity: type[Entity], key: Any) -> None:
+        previous = await self.db.fetch(conn, entity, key, lock=True)
+        if previous is None:
+            raise NotFoundError(f"{entity.__entity_set__} {key} does not exist", target=entity.key.name)
+        ctx = Context(DELETE, entity, conn, self, key=key, previous=previous)
+        await self._run("before", ctx)
+        await self.db.soft_delete(conn, entity, key)
+        await self._run("after", ctx)
+
+    async def _check_references(self, ctx: Context) -> None:
+        missing = await self.db.missing_references(ctx.conn, ctx.entity, ctx.data, ctx.previous)
+        if not missing:
+            return
+        problems = [ValidationError(f"{name} {value} does not exist: no {target} has this Id", target=name)
+                    for name, value, target in missing]
+        if len(problems) == 1:
+            raise problems[0]
+        raise ValidationError("; ".join(p.message for p in problems), target=problems[0].target, details=problems)

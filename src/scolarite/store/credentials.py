@@ -1,0 +1,108 @@
+"""API credentials: HTTP Basic logins and X-ApiKey keys, stored hashed.
+
+Passwords are hashed with Argon2 (slow on purpose); API keys are random 256-bit
+tokens, so a SHA-256 digest is enough and lets a key be found by its digest.  To
+keep Argon2 off the hot path, a successful Basic check is remembered in memory as
+(login, SHA-256 of the password) -> the stored hash it matched; every request
+still reads the credential row, so a revocation or a password change takes effect
+at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from .db import Database, utcnow
+
+_hasher = PasswordHasher()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Principal:
+    id: int
+    kind: str
+    name: str
+
+
+class Credentials:
+    def __init__(self, db: Database):
+        self.db = db
+        self.table = db.metadata.tables["scolarite_credential"]
+        self._verified: dict[tuple[str, str], str] = {}
+
+    async def add_basic(self, login: str, password: str) -> int:
+        if not login or ":" in login:
+            raise ValueError("a login must be non-empty and may not contain ':'")
+        if not password:
+            raise ValueError("a password may not be empty")
+        async with self.db.engine.begin() as conn:
+            result = await conn.execute(sa.insert(self.table).values(
+                kind="basic", name=login, secret_hash=_hasher.hash(password), created_at=utcnow()))
+            return result.inserted_primary_key[0]
+
+    async def add_key(self, label: str) -> tuple[int, str]:
+        key = secrets.token_urlsafe(32)
+        async with self.db.engine.begin() as conn:
+            result = await conn.execute(sa.insert(self.table).values(
+                kind="apikey", name=label, lookup=_digest(key), secret_hash=_digest(key), created_at=utcnow()))
+            return result.inserted_primary_key[0], key
+
+    async def list(self) -> list[dict]:
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            rows = await conn.execute(sa.select(t.c.id, t.c.kind, t.c.name, t.c.created_at, t.c.revoked_at)
+                                      .order_by(t.c.id))
+            return [dict(r._mapping) for r in rows]
+
+    async def revoke(self, ident: str) -> int:
+        """Revoke by numeric id, or every live credential of that login / label."""
+        t = self.table
+        cond = t.c.id == int(ident) if ident.isdigit() else t.c.name == ident
+        async with self.db.engine.begin() as conn:
+            result = await conn.execute(sa.update(t).where(cond, t.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+            return result.rowcount
+
+    async def count(self) -> int:
+        async with self.db.engine.connect() as conn:
+            return (await conn.execute(sa.select(sa.func.count()).select_from(self.table)
+                                       .where(self.table.c.revoked_at.is_(None)))).scalar_one()
+
+    async def check_basic(self, login: str, password: str) -> Principal | None:
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            rows = (await conn.execute(sa.select(t.c.id, t.c.secret_hash).where(
+                t.c.kind == "basic", t.c.name == login, t.c.revoked_at.is_(None)))).all()
+        if not rows:
+            return None
+        memo = (login, _digest(password))
+        known = self._verified.get(memo)
+        for cid, stored in rows:
+            if known is not None and secrets.compare_digest(known, stored):
+                return Principal(cid, "basic", login)
+        for cid, stored in rows:
+            try:
+                _hasher.verify(stored, password)
+            except (VerificationError, InvalidHashError):
+                continue
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[memo] = stored
+            return Principal(cid, "basic", login)
+        return None
+
+    async def check_key(self, key: str) -> Principal | None:
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            row = (await conn.execute(sa.select(t.c.id, t.c.name).where(
+                t.c.kind == "apikey", t.c.lookup == _digest(key), t.c.revoked_at.is_(None)))).first()
+        return Principal(row[0], "apikey", row[1]) if row else None

@@ -1,0 +1,253 @@
+"""The database: engine, tables and the generic writes every entity shares.
+
+SQLite (embedded default) and PostgreSQL (production) behave the same here:
+writes go through the ``Object`` registry for their id (one id space, R10), DELETE
+is a soft delete, and SQLite gets Unicode-aware ``lower``/``upper`` and a
+zone-aware date-part function so that ``$filter`` answers as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from scolarite.odata.schema import Entity, Schema
+
+from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables
+
+DEFAULT_SQLITE = "scolarite.db"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def database_url(url: str | None = None) -> str:
+    """The configured URL, or an embedded SQLite file in the current directory."""
+    url = url or os.environ.get("SCOLARITE_DATABASE_URL") or ""
+    if not url:
+        return f"sqlite+aiosqlite:///{Path(DEFAULT_SQLITE).resolve()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        url = "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    return url
+
+
+def _sqlite_functions(dbapi_connection) -> None:
+    def lower(value):
+        return value.lower() if isinstance(value, str) else value
+
+    def upper(value):
+        return value.upper() if isinstance(value, str) else value
+
+    def datepart(part, value, zone):
+        if value is None:
+            return None
+        when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        local = when.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(zone))
+        return getattr(local, part)
+
+    def ceiling(value):
+        return None if value is None else math.ceil(value)
+
+    def floor(value):
+        return None if value is None else math.floor(value)
+
+    dbapi_connection.create_function("lower", 1, lower, deterministic=True)
+    dbapi_connection.create_function("upper", 1, upper, deterministic=True)
+    dbapi_connection.create_function("odata_datepart", 3, datepart, deterministic=True)
+    dbapi_connection.create_function("odata_ceiling", 1, ceiling, deterministic=True)
+    dbapi_connection.create_function("floor", 1, floor, deterministic=True)
+
+
+def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _connect(dbapi_connection, _record):
+            # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own
+            # transaction handling would start writes as DEFERRED).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+            _sqlite_functions(dbapi_connection)
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(conn):
+            # A write takes the write lock up front, so that two concurrent writers
+            # queue on busy_timeout instead of one failing with "database is locked".
+            immediate = conn.get_execution_options().get("write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+
+
+class Database:
+    """Tables of a schema on one engine, and the writes shared by every entity."""
+
+    def __init__(self, schema: Schema, url: str | None = None, engine: AsyncEngine | None = None):
+        self.schema = schema
+        self.url = database_url(url)
+        self.engine = engine or make_engine(self.url)
+        self.metadata, self.tables = build_tables(schema)
+        self.dialect = self.engine.dialect.name
+        self.visibility: dict[str, Callable[[sa.FromClause], Any]] = {}
+        self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
+
+    # -- the Storage protocol of the OData layer ------------------------------------------
+
+    def table(self, entity: type[Entity]) -> sa.Table:
+        return self.tables[entity.__entity_set__]
+
+    def condition(self, entity: type[Entity], table: sa.FromClause) -> Any:
+        cond = table.c[DELETED] == sa.false() if DELETED in table.c else sa.true()
+        extra = self.visibility.get(entity.__entity_set__)
+        if extra is not None:
+            cond = sa.and_(cond, extra(table))
+        return cond
+
+    # -- transactions ----------------------------------------------------------------------
+
+    def read(self):
+        return self.engine.connect()
+
+    async def write_connection(self) -> AsyncConnection:
+        conn = await self.engine.connect()
+        return await conn.execution_options(write=True)
+
+    # -- writes -------------------------------------------------------------------------
+
+    async def insert(self, conn: AsyncConnection, entity: type[Entity], values: dict[str, Any],
+                     key: Any = None) -> Any:
+        """Insert a new entity; its id comes from the Object registry unless ``key`` is given."""
+        table = self.table(entity)
+        keyname = entity.key.name
+        now = utcnow()
+        if entity.key.edm.category == "guid":
+            key = key or str(uuid.uuid4())
+        else:
+            obj = self.tables[OBJECT_SET]
+            row = {"Nom": "", "Code": "", "DateCreation": now, "DateModification": now, "Actif": True,
+                   "Type": self._legacy[entity.__entity_set__], SET_COLUMN: entity.__entity_set__}
+            if key is None:
+                key = (await conn.execute(sa.insert(obj).values(**row).returning(obj.c.Id))).scalar_one()
+            else:
+                exists = (await conn.execute(sa.select(obj.c.Id).where(obj.c.Id == key))).first()
+                if exists is None:
+                    await conn.execute(sa.insert(obj).values(Id=key, **row))
+        await conn.execute(sa.insert(table).values({keyname: key, **values}))
+        return key
+
+    async def update(self, conn: AsyncConnection, entity: type[Entity], key: Any, values: dict[str, Any]) -> bool:
+        table = self.table(entity)
+        keycol = table.c[entity.key.name]
+        if values:
+            result = await conn.execute(
+                sa.update(table).where(keycol == key, table.c[DELETED] == sa.false()).values(**values))
+            if result.rowcount == 0:
+                return False
+        await self._touch(conn, entity, key, DateModification=utcnow())
+        return True
+
+    async def soft_delete(self, conn: AsyncConnection, entity: type[Entity], key: Any) -> bool:
+        table = self.table(entity)
+        keycol = table.c[entity.key.name]
+        result = await conn.execute(
+            sa.update(table).where(keycol == key, table.c[DELETED] == sa.false()).values({DELETED: True}))
+        if result.rowcount == 0:
+            return False
+        now = utcnow()
+        await self._touch(conn, entity, key, DateModification=now, DateSuppression=now, Actif=False)
+        return True
+
+    async def _touch(self, conn: AsyncConnection, entity: type[Entity], key: Any, **values) -> None:
+        if entity.key.edm.category == "guid":
+            return
+        obj = self.tables[OBJECT_SET]
+        await conn.execute(sa.update(obj).where(obj.c.Id == key).values(**values))
+
+    async def fetch(self, conn: AsyncConnection, entity: type[Entity], key: Any, lock: bool = False) -> dict | None:
+        """The stored values of a live entity (all properties), or None."""
+        table = self.table(entity)
+        stmt = sa.select(*[table.c[n] for n in entity.properties]).where(
+            table.c[entity.key.name] == key, table.c[DELETED] == sa.false())
+        if lock and self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        row = (await conn.execute(stmt)).mappings().first()
+        return dict(row) if row else None
+
+    async def missing_references(self, conn: AsyncConnection, entity: type[Entity], values: dict[str, Any],
+                                 previous: dict[str, Any] | None = None) -> list[tuple[str, Any, str]]:
+        """(property, value, target set) of every reference that points to no live row.
+
+        Only values that change are checked: an update that sends back a reference
+        whose target was deleted since is not refused for it.
+        """
+        wanted: dict[str, dict[Any, list[str]]] = {}
+        for name, prop in entity.properties.items():
+            if not prop.ref or name not in values:
+                continue
+            value = values[name]
+            if value in (None, 0) or (previous is not None and previous.get(name) == value):
+                continue
+            wanted.setdefault(prop.ref, {}).setdefault(value, []).append(name)
+        missing = []
+        for target_name, by_value in wanted.items():
+            target = self.schema.entity(target_name)
+            table = self.table(target)
+            keycol = table.c[target.key.name]
+            if target_name == OBJECT_SET:
+                cond = table.c.Actif == sa.true()
+            else:
+                cond = self.condition(target, table)
+            stmt = sa.select(keycol).where(keycol.in_(list(by_value)), cond)
+            found = {r[0] for r in (await conn.execute(stmt)).all()}
+            for value, names in by_value.items():
+                if value not in found:
+                    missing.extend((n, value, target_name) for n in names)
+        return missing
+
+    async def next_counter(self, conn: AsyncConnection, name: str, start: int = 1) -> int:
+        """Draw the next number of a named counter, atomically across processes."""
+        counters = self.metadata.tables["scolarite_counter"]
+        stmt = sa.update(counters).where(counters.c.name == name).values(value=counters.c.value + 1) \
+            .returning(counters.c.value)
+        value = (await conn.execute(stmt)).scalar_one_or_none()
+        if value is not None:
+            return value
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            ins = pg_insert(counters).values(name=name, value=start).on_conflict_do_update(
+                index_elements=["name"], set_={"value": counters.c.value + 1}).returning(counters.c.value)
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            ins = sqlite_insert(counters).values(name=name, value=start).on_conflict_do_update(
+                index_elements=["name"], set_={"value": counters.c.value + 1}).returning(counters.c.value)
+        return (await conn.execute(ins)).scalar_one()
+
+    async def fix_sequences(self, conn: AsyncConnection) -> None:
+        """After rows were loaded with explicit ids, move the id sequence past them."""
+        if self.dialect == "postgresql":
+            await conn.execute(sa.text(
+                "SELECT setval(pg_get_serial_sequence('\"Object\"', 'Id'), "
+                "GREATEST((SELECT COALESCE(MAX(\"Id\"), 0) FROM \"Object\"), 1))"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
