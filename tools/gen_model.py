@@ -235,6 +235,7 @@ def main() -> int:
     fixtures.mkdir(parents=True, exist_ok=True)
     for f in (args.spec / "examples").glob("*.json"):
         shutil.copy(f, fixtures / f.name)
+    shutil.copy(args.spec / "entities.json", fixtures.parent / "entities.json")
     print(f"wrote {len(sets)} entities into {len(modules)} modules")
     return 0
 

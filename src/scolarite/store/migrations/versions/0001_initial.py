@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('Cedex', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('PaysId', sa.BigInteger(), nullable=True),
     sa.Column('DatePeremption', sa.DateTime(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Adresse')),
     sqlite_autoincrement=False
     )
@@ -44,7 +44,7 @@ def upgrade() -> None:
     sa.Column('Date', sa.DateTime(), nullable=True),
     sa.Column('CommentaireId', sa.BigInteger(), nullable=True),
     sa.Column('Contentieux', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Affaire')),
     sqlite_autoincrement=False
     )
@@ -88,7 +88,7 @@ def upgrade() -> None:
     sa.Column('IndividuId', sa.BigInteger(), nullable=True),
     sa.Column('EntrepriseId', sa.BigInteger(), nullable=True),
     sa.Column('EntiteJuridiqueId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Agent')),
     sqlite_autoincrement=False
     )
@@ -145,7 +145,7 @@ def upgrade() -> None:
     sa.Column('RestreintPedagogie', sa.Boolean(), nullable=True),
     sa.Column('RestreintFinance', sa.Boolean(), nullable=True),
     sa.Column('ESI', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Apprenant')),
     sqlite_autoincrement=False
     )
@@ -175,7 +175,7 @@ def upgrade() -> None:
     sa.Column('Libelle', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Siret', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Uai', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_AutreLieuFormation')),
     sqlite_autoincrement=False
     )
@@ -188,7 +188,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Nom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Adresse', sa.JSON(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Campus')),
     sqlite_autoincrement=False
     )
@@ -198,7 +198,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('LibelleExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('ReferenceExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_CanalAcquisition')),
     sqlite_autoincrement=False
     )
@@ -240,7 +240,7 @@ def upgrade() -> None:
     sa.Column('CanalAcquisitionId', sa.BigInteger(), nullable=True),
     sa.Column('ResidencePaysId', sa.BigInteger(), nullable=True),
     sa.Column('ResidenceProvinceId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Candidat')),
     sqlite_autoincrement=False
     )
@@ -267,7 +267,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('NomLong', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('GenreMale', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Civilite')),
     sqlite_autoincrement=False
     )
@@ -309,7 +309,7 @@ def upgrade() -> None:
     sa.Column('ReferenceId', sa.BigInteger(), nullable=True),
     sa.Column('ContactId', sa.BigInteger(), nullable=True),
     sa.Column('TVAintracommunautaire', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Client')),
     sqlite_autoincrement=False
     )
@@ -343,7 +343,7 @@ def upgrade() -> None:
     sa.Column('ApprenantId', sa.BigInteger(), nullable=True),
     sa.Column('EntiteJuridiqueId', sa.BigInteger(), nullable=True),
     sa.Column('Relance', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_ClientPourAffaire')),
     sqlite_autoincrement=False
     )
@@ -362,7 +362,7 @@ def upgrade() -> None:
     sa.Column('Auteur', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Texte', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Reference', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Commentaire')),
     sqlite_autoincrement=False
     )
@@ -478,7 +478,7 @@ def upgrade() -> None:
     sa.Column('IdClasseAnneeDerniere', sa.BigInteger(), nullable=True),
     sa.Column('IdDepartement', sa.BigInteger(), nullable=True),
     sa.Column('DateConclusion', sa.DateTime(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Convention')),
     sqlite_autoincrement=False
     )
@@ -522,7 +522,7 @@ def upgrade() -> None:
     sa.Column('GestionnaireDossierId', sa.BigInteger(), nullable=True),
     sa.Column('AutreContactId', sa.BigInteger(), nullable=True),
     sa.Column('DernierCertificatEnvoye', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_ConventionOrganismeFinanceur')),
     sqlite_autoincrement=False
     )
@@ -539,7 +539,7 @@ def upgrade() -> None:
     sa.Column('CodeDroit', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('NomLg', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Campus', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Departement')),
     sqlite_autoincrement=False
     )
@@ -556,7 +556,7 @@ def upgrade() -> None:
     sa.Column('DossierCible', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Statut', sa.Integer(), nullable=True),
     sa.Column('Valideur', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Streamid', name=op.f('pk_Description')),
     sqlite_autoincrement=False
     )
@@ -573,7 +573,7 @@ def upgrade() -> None:
     sa.Column('Size', sa.BigInteger(), nullable=True),
     sa.Column('stream', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Id', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Streamid', name=op.f('pk_Directory')),
     sqlite_autoincrement=False
     )
@@ -591,7 +591,7 @@ def upgrade() -> None:
     sa.Column('ResteChargeEntreprise', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
     sa.Column('TypeFrais', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('MajorationRQTH', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_DispositionFinanciere')),
     sqlite_autoincrement=False
     )
@@ -642,7 +642,7 @@ def upgrade() -> None:
     sa.Column('NiveauEtudeId', sa.BigInteger(), nullable=True),
     sa.Column('PourcentageAvancement', sa.Integer(), nullable=True),
     sa.Column('Parametres', sa.JSON(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Dossier')),
     sqlite_autoincrement=False
     )
@@ -681,7 +681,7 @@ def upgrade() -> None:
     sa.Column('Numero', sa.Integer(), nullable=True),
     sa.Column('Nature', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('RefEcheanceLiee', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EcheanceApprentissageConvention')),
     sqlite_autoincrement=False
     )
@@ -720,7 +720,7 @@ def upgrade() -> None:
     sa.Column('CategoriePrestationId', sa.BigInteger(), nullable=True),
     sa.Column('PeriodeNom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('RefEcheanceLiee', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EcheanceConvention')),
     sqlite_autoincrement=False
     )
@@ -746,7 +746,7 @@ def upgrade() -> None:
     sa.Column('LibelleExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('CategoriePrestationId', sa.BigInteger(), nullable=True),
     sa.Column('PeriodeNom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EcheanceFacturation')),
     sqlite_autoincrement=False
     )
@@ -769,7 +769,7 @@ def upgrade() -> None:
     sa.Column('CategoriePrestationId', sa.BigInteger(), nullable=True),
     sa.Column('PeriodeNom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('IsEntreprise', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EcheanceFacturationApprentissage')),
     sqlite_autoincrement=False
     )
@@ -782,7 +782,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('ProgrammeId', sa.BigInteger(), nullable=True),
     sa.Column('EntiteFacturationId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EcheancierFacturation')),
     sqlite_autoincrement=False
     )
@@ -799,7 +799,7 @@ def upgrade() -> None:
     sa.Column('MontantTotal', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
     sa.Column('MontantFraisPedagogique', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
     sa.Column('MontantFraisAnnexe', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EcheancierFacturationApprentissage')),
     sqlite_autoincrement=False
     )
@@ -816,7 +816,7 @@ def upgrade() -> None:
     sa.Column('CodeAnalytique', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('CodeDroit', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Parametres', sa.JSON(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Ecole')),
     sqlite_autoincrement=False
     )
@@ -868,7 +868,7 @@ def upgrade() -> None:
     sa.Column('MailEcoleId', sa.BigInteger(), nullable=True),
     sa.Column('BatimentId', sa.BigInteger(), nullable=True),
     sa.Column('Photo', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Enseignant')),
     sqlite_autoincrement=False
     )
@@ -929,7 +929,7 @@ def upgrade() -> None:
     sa.Column('FormeJuridique', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('IdSocieteFacturationParDefaut', sa.BigInteger(), nullable=True),
     sa.Column('CodeAnalytique', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EntiteJuridique')),
     sqlite_autoincrement=False
     )
@@ -962,7 +962,7 @@ def upgrade() -> None:
     sa.Column('TauxEntreprise', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
     sa.Column('AutreInformation', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('NumeroProjet', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Entreprise')),
     sqlite_autoincrement=False
     )
@@ -978,7 +978,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('LibelleExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('ReferenceExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EtatCandidature')),
     sqlite_autoincrement=False
     )
@@ -992,7 +992,7 @@ def upgrade() -> None:
     sa.Column('AfficheSuiviTransmission', sa.Boolean(), nullable=True),
     sa.Column('EnvoiCfadock', sa.Boolean(), nullable=True),
     sa.Column('ProgrammeTypeConventionId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EtatConvention')),
     sqlite_autoincrement=False
     )
@@ -1008,7 +1008,7 @@ def upgrade() -> None:
     sa.Column('OuvreAccesIntranet', sa.Boolean(), nullable=True),
     sa.Column('ReferenceExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('LibelleIssue', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_EtatInscription')),
     sqlite_autoincrement=False
     )
@@ -1027,7 +1027,7 @@ def upgrade() -> None:
     sa.Column('Size', sa.BigInteger(), nullable=True),
     sa.Column('stream', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Id', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Streamid', name=op.f('pk_File')),
     sqlite_autoincrement=False
     )
@@ -1035,7 +1035,7 @@ def upgrade() -> None:
     sa.Column('Id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('Nom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Individu')),
     sqlite_autoincrement=False
     )
@@ -1102,7 +1102,7 @@ def upgrade() -> None:
     sa.Column('DerniereMiseAJourCRM', sa.DateTime(), nullable=True),
     sa.Column('OffreCrm', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('EnCoursBac', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Inscription')),
     sqlite_autoincrement=False
     )
@@ -1148,7 +1148,7 @@ def upgrade() -> None:
     sa.Column('NoteFinale', sa.Float(), nullable=True),
     sa.Column('NoteRetenu', sa.Float(), nullable=True),
     sa.Column('CreditRetenu', sa.Float(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_InscriptionCours')),
     sqlite_autoincrement=False
     )
@@ -1196,7 +1196,7 @@ def upgrade() -> None:
     sa.Column('FraisValider', sa.Boolean(), nullable=True),
     sa.Column('Acompte', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
     sa.Column('DatePremiereConnexionReinscriptionIntranet', sa.DateTime(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_InscriptionPeriode')),
     sqlite_autoincrement=False
     )
@@ -1244,7 +1244,7 @@ def upgrade() -> None:
     sa.Column('CreditRetenu', sa.Float(), nullable=True),
     sa.Column('DecisionJuryId', sa.BigInteger(), nullable=True),
     sa.Column('CreditMax', sa.Float(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_InscriptionSequence')),
     sqlite_autoincrement=False
     )
@@ -1256,7 +1256,7 @@ def upgrade() -> None:
     sa.Column('Id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('Nom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('FileSystemShareName', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Instance')),
     sqlite_autoincrement=False
     )
@@ -1266,7 +1266,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Adresse', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('IsDuplicate', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Mail')),
     sqlite_autoincrement=False
     )
@@ -1279,7 +1279,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('NbJourDelaiPaiement', sa.Integer(), nullable=True),
     sa.Column('NatureId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_NatureClient')),
     sqlite_autoincrement=False
     )
@@ -1288,7 +1288,7 @@ def upgrade() -> None:
     sa.Column('Nom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('NoteText', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Note')),
     sqlite_autoincrement=False
     )
@@ -1308,7 +1308,7 @@ def upgrade() -> None:
     sa.Column('CFADockdossier', sa.Boolean(), nullable=True),
     sa.Column('CFADockfacture', sa.Boolean(), nullable=True),
     sa.Column('FA13v10', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_OPCA')),
     sqlite_autoincrement=False
     )
@@ -1339,7 +1339,7 @@ def upgrade() -> None:
     sa.Column('ConcoursON', sa.Boolean(), nullable=True),
     sa.Column('PartenaireON', sa.Boolean(), nullable=True),
     sa.Column('EntiteJuridiqueId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Origine')),
     sqlite_autoincrement=False
     )
@@ -1351,7 +1351,7 @@ def upgrade() -> None:
     sa.Column('Nom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('ProgrammeId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Parcours')),
     sqlite_autoincrement=False
     )
@@ -1370,7 +1370,7 @@ def upgrade() -> None:
     sa.Column('Fin', sa.DateTime(), nullable=True),
     sa.Column('LibellePeriodeSpecifique', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('SpecialiteId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_ParcoursPeriode')),
     sqlite_autoincrement=False
     )
@@ -1388,7 +1388,7 @@ def upgrade() -> None:
     sa.Column('Europeen', sa.Boolean(), nullable=True),
     sa.Column('CodeSISE', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('CodeAlpha3', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Pays')),
     sqlite_autoincrement=False
     )
@@ -1400,7 +1400,7 @@ def upgrade() -> None:
     sa.Column('Fin', sa.DateTime(), nullable=True),
     sa.Column('LibelleExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('EnCours', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Periode')),
     sqlite_autoincrement=False
     )
@@ -1440,7 +1440,7 @@ def upgrade() -> None:
     sa.Column('InseeNumber', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Promotion', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('CodeActiviteEntrepriseUtilisatriceNAF', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Professionnel')),
     sqlite_autoincrement=False
     )
@@ -1485,7 +1485,7 @@ def upgrade() -> None:
     sa.Column('EnqueteSISECompos', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('CodeRNCP', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Parametres', sa.JSON(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Programme')),
     sqlite_autoincrement=False
     )
@@ -1502,7 +1502,7 @@ def upgrade() -> None:
     sa.Column('ProgrammeId', sa.BigInteger(), nullable=True),
     sa.Column('RegimeInscriptionId', sa.BigInteger(), nullable=True),
     sa.Column('TauxTVA', sa.Numeric(precision=20, scale=6, asdecimal=False), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_ProgrammeRegime')),
     sqlite_autoincrement=False
     )
@@ -1542,7 +1542,7 @@ def upgrade() -> None:
     sa.Column('EnqueteSISECompos', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('ReferenceExterneId', sa.BigInteger(), nullable=True),
     sa.Column('Parametres', sa.JSON(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Recrutement')),
     sqlite_autoincrement=False
     )
@@ -1561,7 +1561,7 @@ def upgrade() -> None:
     sa.Column('Type', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('IdObjet', sa.BigInteger(), nullable=True),
     sa.Column('CRC', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_ReferenceExterne')),
     sqlite_autoincrement=False
     )
@@ -1575,7 +1575,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('LibelleExterne', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('CodeSISE', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_RegimeInscription')),
     sqlite_autoincrement=False
     )
@@ -1593,7 +1593,7 @@ def upgrade() -> None:
     sa.Column('SalaireMin2', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Annee', sa.Integer(), nullable=True),
     sa.Column('ConventionId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Remuneration')),
     sqlite_autoincrement=False
     )
@@ -1654,7 +1654,7 @@ def upgrade() -> None:
     sa.Column('EstUtiliseeDansParcoursBase', sa.Boolean(), nullable=True),
     sa.Column('DureeFormation', sa.Float(), nullable=True),
     sa.Column('NbHeureFormationDistancielle', sa.Float(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Sequence')),
     sqlite_autoincrement=False
     )
@@ -1691,7 +1691,7 @@ def upgrade() -> None:
     sa.Column('SurveyReferentId', sa.BigInteger(), nullable=True),
     sa.Column('SurveyEvaluateurId', sa.BigInteger(), nullable=True),
     sa.Column('SessionId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_SessionRecrutement')),
     sqlite_autoincrement=False
     )
@@ -1703,7 +1703,7 @@ def upgrade() -> None:
     sa.Column('Id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Nom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_SocieteFacturation')),
     sqlite_autoincrement=False
     )
@@ -1713,7 +1713,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Numero', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('IsMobile', sa.Boolean(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Telephone')),
     sqlite_autoincrement=False
     )
@@ -1755,7 +1755,7 @@ def upgrade() -> None:
     sa.Column('Promotion', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Type', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('NatureTuteurId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Tuteur')),
     sqlite_autoincrement=False
     )
@@ -1776,7 +1776,7 @@ def upgrade() -> None:
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('AvecSignatureEnLigne', sa.Boolean(), nullable=True),
     sa.Column('RegimeId', sa.BigInteger(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_TypeConvention')),
     sqlite_autoincrement=False
     )
@@ -1786,7 +1786,7 @@ def upgrade() -> None:
     op.create_table('TypeFraisFormation',
     sa.Column('Id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('Libelle', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_TypeFraisFormation')),
     sqlite_autoincrement=False
     )
@@ -1794,7 +1794,7 @@ def upgrade() -> None:
     sa.Column('Id', sa.BigInteger(), autoincrement=False, nullable=False),
     sa.Column('Nom', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('Code', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_TypeSequence')),
     sqlite_autoincrement=False
     )
@@ -1815,7 +1815,7 @@ def upgrade() -> None:
     sa.Column('ProfilUser', sa.Integer(), nullable=True),
     sa.Column('Actif', sa.Boolean(), nullable=True),
     sa.Column('TypeAuthentification', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_User')),
     sqlite_autoincrement=False
     )
@@ -1831,7 +1831,7 @@ def upgrade() -> None:
     sa.Column('Campus', sa.JSON(), nullable=True),
     sa.Column('SocietesFacturation', sa.JSON(), nullable=True),
     sa.Column('Programmes', sa.JSON(), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_UserTemplate')),
     sqlite_autoincrement=False
     )
@@ -1845,7 +1845,7 @@ def upgrade() -> None:
     sa.Column('AuthType', sa.Integer(), nullable=True),
     sa.Column('AuthClientId', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
     sa.Column('AuthTokenEndpoint', sa.Text().with_variant(sa.Text(collation='C'), 'postgresql'), nullable=True),
-    sa.Column('_deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('_deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.PrimaryKeyConstraint('Id', name=op.f('pk_Webhook')),
     sqlite_autoincrement=False
     )

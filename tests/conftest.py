@@ -1,0 +1,208 @@
+"""Test harness: a real server over real HTTP on a real database.
+
+The database comes from ``SCOLARITE_TEST_DATABASE_URL``:
+
+* unset or ``sqlite``: a fresh SQLite file in a temporary directory;
+* a PostgreSQL URL (``postgresql+asyncpg://postgres@127.0.0.1/test``): a fresh
+  database is created beside the one named (and dropped at the end), so runs
+  never see each other's rows.
+
+The server is uvicorn running the application in a background thread, started
+once per session, migrated and loaded with the demo referentials.  Tests talk to
+it with httpx like any integrator would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import socket
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+import uvicorn
+
+from scolarite.api.app import build
+from scolarite.config import Settings
+from scolarite.model import schema
+from scolarite.store import migrate, referentials
+from scolarite.store.credentials import Credentials
+from scolarite.store.db import Database, make_engine
+
+EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
+USER, PASSWORD = "integrateur", "s3cret-Passw0rd"
+PAGE_SIZE = 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    wanted = os.environ.get("SCOLARITE_TEST_DATABASE_URL", "sqlite")
+    if wanted == "sqlite" or wanted.startswith("sqlite"):
+        path = tmp_path_factory.mktemp("db") / "test.db"
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    base, _, _ = wanted.rpartition("/")
+    name = f"scolarite_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str):
+        engine = make_engine(wanted)
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql(sql)
+        await engine.dispose()
+
+    _run(admin(f'CREATE DATABASE "{name}"'))
+    yield f"{base}/{name}"
+    _run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def api_key(database_url) -> str:
+    return _prepare(database_url)
+
+
+_prepared: dict[str, str] = {}
+
+
+def _prepare(url: str) -> str:
+    if url in _prepared:
+        return _prepared[url]
+
+    async def go():
+        db = Database(schema, url)
+        await migrate.upgrade(db)
+        await referentials.load(db, schema, referentials.demo_file())
+        creds = Credentials(db)
+        await creds.add_basic(USER, PASSWORD)
+        _, key = await creds.add_key("tests")
+        await db.dispose()
+        return key
+
+    _prepared[url] = _run(go())
+    return _prepared[url]
+
+
+class Server:
+    def __init__(self, url: str, **settings):
+        self.database_url = url
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.root = f"{self.base}/GraphV1/"
+        self.app = build(Settings(database_url=url, **settings))
+        self.db: Database = self.app.state.db
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.statements: list[str] = []
+        self._counting = False
+
+        @sa.event.listens_for(self.db.engine.sync_engine, "before_cursor_execute")
+        def _count(conn, cursor, statement, parameters, context, executemany):
+            if self._counting:
+                self.statements.append(statement)
+
+    def start(self) -> "Server":
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    def count_statements(self):
+        server = self
+
+        class _Counter:
+            def __enter__(self):
+                server.statements.clear()
+                server._counting = True
+                return server.statements
+
+            def __exit__(self, *exc):
+                server._counting = False
+
+        return _Counter()
+
+
+@pytest.fixture(scope="session")
+def server(database_url, api_key) -> Server:
+    srv = Server(database_url, max_page_size=PAGE_SIZE).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def client(server) -> httpx.Client:
+    with httpx.Client(base_url=server.root, auth=(USER, PASSWORD), timeout=30) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def anon(server) -> httpx.Client:
+    with httpx.Client(base_url=server.root, timeout=30) as c:
+        yield c
+
+
+def example(set_name: str, index: int = 0) -> dict:
+    import json
+
+    return json.loads((EXAMPLES / f"{set_name}.json").read_text())["examples"][index]
+
+
+def examples(set_name: str) -> list[dict]:
+    import json
+
+    return json.loads((EXAMPLES / f"{set_name}.json").read_text())["examples"]
+
+
+def snapshot(url: str) -> str:
+    """A digest of every row of every table: equal digests mean nothing changed."""
+
+    async def go():
+        db = Database(schema, url)
+        h = hashlib.sha256()
+        async with db.engine.connect() as conn:
+            for name in sorted(db.metadata.tables):
+                table = db.metadata.tables[name]
+                pk = list(table.primary_key.columns) or list(table.columns)
+                rows = (await conn.execute(sa.select(table).order_by(*pk))).all()
+                h.update(name.encode())
+                for row in rows:
+                    h.update(repr(tuple(row)).encode())
+        await db.dispose()
+        return h.hexdigest()
+
+    return _run(go())
+
+
+def odata_error(response: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert an OData error body with ``status`` and return its ``error`` member."""
+    assert response.status_code == status, (response.status_code, response.text)
+    body = response.json()
+    assert set(body) == {"error"}, body
+    err = body["error"]
+    assert isinstance(err.get("code"), str) and err["code"]
+    assert isinstance(err.get("message"), str) and len(err["message"]) > 5
+    return err
