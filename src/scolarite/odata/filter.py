@@ -387,11 +387,20 @@ class ExpressionCompiler:
             return Typed(sa.func.substr(s.expr, start.expr + 1), "string", "substring()")
         return Typed(sa.func.substr(s.expr, start.expr + 1, length.expr), "string", "substring()")
 
+    def _unicode(self, expr):
+        # Columns compare in binary ("C") collation on PostgreSQL, whose case mapping
+        # is ASCII-only; case-map under ICU's root locale instead (SQLite's lower and
+        # upper are replaced by Python's, see store.db).
+        return sa.collate(expr, "und-x-icu") if self.dialect == "postgresql" else expr
+
+    def _binary(self, expr):
+        return sa.collate(expr, "C") if self.dialect == "postgresql" else expr
+
     def _f_tolower(self, s):
-        return Typed(sa.func.lower(s.expr), "string", "tolower()")
+        return Typed(self._binary(sa.func.lower(self._unicode(s.expr))), "string", "tolower()")
 
     def _f_toupper(self, s):
-        return Typed(sa.func.upper(s.expr), "string", "toupper()")
+        return Typed(self._binary(sa.func.upper(self._unicode(s.expr))), "string", "toupper()")
 
     def _f_trim(self, s):
         return Typed(sa.func.trim(s.expr), "string", "trim()")
