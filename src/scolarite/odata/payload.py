@@ -73,10 +73,10 @@ def check_values(entity: type[Entity], body: dict[str, Any], mode: str, key: Any
         if prop.computed:
             continue
         if raw is None:
-            if not prop.nullable:
-                problems.append((name, f"{name} cannot be null (send {_example_default(prop)} for 'none')"))
-                continue
-            values[name] = None
+            # null on a non-nullable property means "empty": its default (R4). Generic
+            # OData clients send null for every unset property, and the documented
+            # bodies themselves show null where a GET shows 0 (X20).
+            values[name] = None if prop.nullable else prop.default
             continue
         try:
             values[name] = prop.edm.parse(raw)
@@ -115,12 +115,3 @@ def raise_problems(set_name: str, problems: list[tuple[str, str]]) -> None:
     message = f"{len(problems)} problems with this {set_name}: " + "; ".join(p[1] for p in problems)
     raise BadRequest(message, target=problems[0][0],
                      details=[{"code": "BadRequest", "message": m, "target": t} for t, m in problems])
-
-
-def _example_default(prop) -> str:
-    default = prop.default
-    if default == "":
-        return '""'
-    if default is False:
-        return "false"
-    return str(default)
