@@ -191,8 +191,11 @@ def parse_datetime(text: str) -> dt.datetime:
     """
     text = text.strip()
     if _DATE_ONLY.match(text):
-        local = dt.datetime.fromisoformat(text).replace(tzinfo=_zone)
-        return local.astimezone(_UTC).replace(tzinfo=None)
+        try:
+            local = dt.datetime.fromisoformat(text).replace(tzinfo=_zone)
+            return _to_utc(local)
+        except (ValueError, OverflowError) as exc:
+            raise EdmValueError(f"{text!r} is not a valid date: {exc}") from None
     m = _DATETIME.match(text)
     if not m:
         raise EdmValueError(f"{text!r} is not an ISO 8601 date (e.g. 2023-11-20T12:00:00Z)")
@@ -211,8 +214,14 @@ def parse_datetime(text: str) -> dt.datetime:
         tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     try:
         value = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tz)
-    except ValueError as exc:
+        return _to_utc(value)
+    except (ValueError, OverflowError) as exc:
         raise EdmValueError(f"{text!r} is not a valid date: {exc}") from None
+
+
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    if not 1 < value.year < 9999:  # keep a day of margin for any zone offset on the way back
+        raise ValueError("the year must be between 2 and 9998")
     return value.astimezone(_UTC).replace(tzinfo=None)
 
 
