@@ -5,25 +5,16 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
-from scolarite.odata import edm
 from scolarite.odata.schema import (
     Boolean,
-    Collection,
-    ComplexCollection,
-    ComplexValue,
     DateTimeOffset,
-    Decimal,
-    Double,
     Entity,
-    Enum,
     Guid,
     Int32,
     Int64,
-    Navigation,
     String,
 )
 
-from ._types import CAMPUS_ADRESSE, PARAMETRE
 
 
 class Directory(Entity):

@@ -8,22 +8,17 @@ created entity (also what a full replacement resets an absent property to, R4).
 from scolarite.odata import edm
 from scolarite.odata.schema import (
     Boolean,
-    Collection,
     ComplexCollection,
-    ComplexValue,
     DateTimeOffset,
     Decimal,
     Double,
     Entity,
-    Enum,
-    Guid,
     Int32,
     Int64,
     Navigation,
     String,
 )
 
-from ._types import CAMPUS_ADRESSE, PARAMETRE
 
 
 class Apprenant(Entity):

@@ -9,21 +9,15 @@ from scolarite.odata import edm
 from scolarite.odata.schema import (
     Boolean,
     Collection,
-    ComplexCollection,
-    ComplexValue,
     DateTimeOffset,
-    Decimal,
     Double,
     Entity,
-    Enum,
-    Guid,
     Int32,
     Int64,
     Navigation,
     String,
 )
 
-from ._types import CAMPUS_ADRESSE, PARAMETRE
 
 
 class Sequence(Entity):

@@ -76,16 +76,22 @@ class ODataEndpoint:
             log.info("integrity error: %s", error.orig)
             return error_response(Conflict("the change conflicts with existing data (a value that must be "
                                            "unique is already used)"))
-        except sa_exc.DataError as error:
-            log.info("data error: %s", error.orig)
-            return error_response(BadRequest("a value does not fit its column (out of range or wrong format)"))
+        except sa_exc.DBAPIError as error:
+            if not _is_data_exception(error):
+                return self._internal_error(req)
+            log.info("data exception: %s", error.orig)
+            return error_response(BadRequest("the database cannot represent a value of this request "
+                                              f"(out of range or invalid): {_first_line(error.orig)}"))
         except Exception:  # noqa: BLE001 - the one place where the unexpected is caught
-            request_id = uuid.uuid4().hex[:12]
-            log.exception("unexpected error, request id %s: %s %s", request_id, req.method, req.path)
-            return error_response(ODataError(f"internal error (request id {request_id})", status=500,
-                                             code="InternalServerError"))
+            return self._internal_error(req)
         response.headers = {**BASE_HEADERS, **response.headers}
         return response
+
+    def _internal_error(self, req: ODataRequest) -> ODataResponse:
+        request_id = uuid.uuid4().hex[:12]
+        log.exception("unexpected error, request id %s: %s %s", request_id, req.method, req.path)
+        return error_response(ODataError(f"internal error (request id {request_id})", status=500,
+                                         code="InternalServerError"))
 
     # -- dispatch ------------------------------------------------------------------------
 
@@ -351,6 +357,22 @@ class ODataEndpoint:
 
     def _prefers_minimal(self, req: ODataRequest) -> bool:
         return "return=minimal" in req.headers.get("prefer", "").replace(" ", "").lower()
+
+
+def _is_data_exception(error: Exception) -> bool:
+    """SQLSTATE class 22 ("data exception": overflow, invalid value…): the request's own values."""
+    if isinstance(error, sa_exc.DataError):
+        return True
+    orig = getattr(error, "orig", None)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(state, str) and state.startswith("22"):
+            return True
+    return False
+
+
+def _first_line(orig: Any) -> str:
+    return str(orig).strip().splitlines()[0][:200] if orig is not None else ""
 
 
 def _key_literal(key: Any) -> str:
