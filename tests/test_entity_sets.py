@@ -49,7 +49,29 @@ def sample(prop: dict, client, depth: int = 0):
     }.get(t, "x")
 
 
+# Bodies that satisfy business rules a generic sample cannot guess.
+OVERRIDES = {
+    "Mail": lambda client: {"Adresse": f"crud.{uuid.uuid4().hex[:8]}@ecole.fr"},
+    "Inscription": lambda client: {"ApprenantId": make("Apprenant", client)["Id"], "ProgrammeId": 2215158,
+                                   "RegimeInscriptionId": 544, "RecrutementId": 2215184, "EtatInscriptionId": 78736,
+                                   "DateInscription": "2023-11-20T12:00:00.000Z"},
+    # A voie d'entrée is only visible with a référence externe (R33).
+    "Recrutement": lambda client: {"ProgrammeId": 2215158, "ReferenceExterneId": make("ReferenceExterne", client)["Id"]},
+    "InscriptionPeriode": lambda client: {"InscriptionId": make("Inscription", client)["Id"], "PeriodeId": 1326},
+}
+# Server-owned values a full update keeps when the body leaves them out (docs/interpretations.md).
+KEPT_ON_REPLACE = {("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
+                   ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage")}
+# Values the server derives on create.
+DERIVED = {("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
+           ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage"), ("InscriptionPeriode", "LibellePeriode"),
+           ("InscriptionPeriode", "Debut"), ("InscriptionPeriode", "Fin"), ("InscriptionPeriode", "RegimeInscriptionId"),
+           ("InscriptionPeriode", "EtatInscriptionId")}
+
+
 def body_for(es: dict, client, depth: int = 0) -> dict:
+    if es["name"] in OVERRIDES:
+        return OVERRIDES[es["name"]](client)
     props = {p["name"]: p for p in es["properties"]}
     return {name: sample(props[name], client, depth) for name in required(es)}
 
@@ -103,7 +125,7 @@ def test_create_read_replace_merge_delete(client, set_name):
     assert created.headers["location"].endswith(f"{set_name}({kid})")
     # Documented defaults of a fresh entity.
     for p in es["properties"]:
-        if p["name"] in body or p["name"] == key:
+        if p["name"] in body or p["name"] == key or (set_name, p["name"]) in DERIVED:
             continue
         if p["default_on_create_source"].startswith("create-response") and not str(p["default_on_create"]).startswith("<"):
             assert same(entity[p["name"]], p["default_on_create"]), (p["name"], entity[p["name"]])
@@ -144,6 +166,9 @@ def test_create_read_replace_merge_delete(client, set_name):
         assert replaced[name] == "replaced"
         for p in es["properties"]:
             if p["name"] in replace or p["name"] == key:
+                continue
+            if (set_name, p["name"]) in KEPT_ON_REPLACE:
+                assert replaced[p["name"]] == patched[p["name"]], p["name"]
                 continue
             type_default = None if p["nullable"] else TYPE_DEFAULTS.get(p["edm_type"])
             default = p.get("reset_value", type_default)

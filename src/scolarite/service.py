@@ -52,10 +52,26 @@ class Context:
 
 @dataclass
 class Action:
+    """A bound action: ``POST /{entity_set}/{Id}/{name}``.
+
+    ``creates`` names the entity set whose declaration checks the body (the action
+    then receives checked values in ``ctx.data``).  The handler returns a
+    ``Created`` or ``None`` (200 with no body).
+    """
+
     entity_set: str
     name: str
     handler: Handler
     methods: tuple[str, ...] = ("POST",)
+    creates: str | None = None
+
+
+@dataclass
+class Created:
+    """What an action created: the endpoint answers 201 with that entity."""
+
+    entity_set: str
+    key: Any
 
 
 class Service:
@@ -86,9 +102,9 @@ class Service:
     def after(self, event: str, *sets: str):
         return self._register("after", event, sets)
 
-    def action(self, entity_set: str, name: str, methods: tuple[str, ...] = ("POST",)):
+    def action(self, entity_set: str, name: str, methods: tuple[str, ...] = ("POST",), creates: str | None = None):
         def decorator(fn: Handler) -> Handler:
-            self.actions[(entity_set, name)] = Action(entity_set, name, fn, methods)
+            self.actions[(entity_set, name)] = Action(entity_set, name, fn, methods, creates)
             return fn
 
         return decorator
@@ -102,8 +118,8 @@ class Service:
     async def create(self, conn: AsyncConnection, entity: type[Entity], data: dict[str, Any],
                      sent: set[str] | None = None) -> Any:
         ctx = Context(CREATE, entity, conn, self, data=data, sent=sent or set(data))
-        await self._run("before", ctx)
         await self._check_references(ctx)
+        await self._run("before", ctx)
         ctx.key = await self.db.insert(conn, entity, ctx.data)
         await self._run("after", ctx)
         return ctx.key
@@ -118,8 +134,8 @@ class Service:
             data = {**previous, **data}
         ctx = Context(UPDATE, entity, conn, self, data=data, key=key, previous=previous,
                       sent=sent if sent is not None else set(data))
-        await self._run("before", ctx)
         await self._check_references(ctx)
+        await self._run("before", ctx)
         changes = {k: v for k, v in ctx.data.items() if previous.get(k) != v}
         await self.db.update(conn, entity, key, changes)
         await self._run("after", ctx)

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import exc as sa_exc
 
 from scolarite import errors as domain
-from scolarite.service import Service
+from scolarite.service import Context, Created, Service
 
 from . import csdl
 from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, NotImplementedYet, ODataError, \
@@ -306,7 +306,7 @@ class ODataEndpoint:
             conn = await raw.execution_options(write=True)
             async with conn.begin():
                 key = await self.service.create(conn, entity, values, sent)
-                item = await self.reader.single(conn, entity, key, options)
+                item = await self.reader.single(conn, entity, key, options, written=True)
         location = f"{req.root}{entity.__entity_set__}({_key_literal(key)})"
         if self._prefers_minimal(req):
             return ODataResponse(204, b"", None, {"Location": location, "OData-EntityId": location})
@@ -330,7 +330,7 @@ class ODataEndpoint:
             conn = await raw.execution_options(write=True)
             async with conn.begin():
                 await self.service.update(conn, entity, path.key, values, merge=merge, sent=sent)
-                item = await self.reader.single(conn, entity, path.key, options)
+                item = await self.reader.single(conn, entity, path.key, options, written=True)
         if self._prefers_minimal(req):
             return ODataResponse(204, b"", None)
         return self._entity_response(req, entity, item or {}, options)
@@ -353,7 +353,27 @@ class ODataEndpoint:
         if method not in action.methods:
             raise MethodNotAllowed(f"{path.action} is called with {' or '.join(action.methods)}",
                                    headers={"Allow": ", ".join(action.methods)})
-        return await action.handler(self, req, path)
+        params = parse_json_object(req.body) if req.body.strip() else {}
+        sent: set[str] = set()
+        if action.creates:
+            target = self.schema.entity(action.creates)
+            sent = {k for k in params if k in target.properties}
+            params = check_values(target, params, CREATE)
+        async with self.db.engine.connect() as raw:
+            conn = await raw.execution_options(write=True)
+            async with conn.begin():
+                if not await self.reader.exists(conn, entity, path.key):
+                    raise self._not_found(entity, path.key)
+                ctx = Context("ACTION", entity, conn, self.service, data=params, key=path.key, sent=sent,
+                              params=params)
+                result = await action.handler(ctx)
+                if isinstance(result, Created):
+                    target = self.schema.entity(result.entity_set)
+                    item = await self.reader.single(conn, target, result.key, QueryOptions(), written=True)
+        if isinstance(result, Created):
+            location = f"{req.root}{result.entity_set}({_key_literal(result.key)})"
+            return self._entity_response(req, target, item or {}, None, 201, {"Location": location})
+        return ODataResponse(200, b"", None)
 
     def _prefers_minimal(self, req: ODataRequest) -> bool:
         return "return=minimal" in req.headers.get("prefer", "").replace(" ", "").lower()

@@ -32,8 +32,9 @@ class Storage(Protocol):
 
     def table(self, entity: type[Entity]) -> sa.Table: ...
 
-    def condition(self, entity: type[Entity], table: sa.FromClause) -> sa.ColumnElement[bool]:
-        """Rows of ``entity`` a reader may see (not deleted, and any domain visibility rule)."""
+    def condition(self, entity: type[Entity], table: sa.FromClause, domain: bool = True) -> sa.ColumnElement[bool]:
+        """Rows of ``entity`` a reader may see: not deleted and, unless ``domain`` is
+        false, allowed by the domain's visibility rules."""
 
 
 @dataclass

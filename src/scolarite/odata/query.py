@@ -113,13 +113,15 @@ class Reader:
         return (await conn.execute(stmt)).scalar_one()
 
     async def single(self, conn: AsyncConnection, entity: type[Entity], key: Any,
-                     options: QueryOptions) -> dict | None:
+                     options: QueryOptions, written: bool = False) -> dict | None:
+        """One entity by key.  ``written``: the entity a write just stored, shown even
+        if a visibility rule hides it from later reads."""
         if options.filter is not None or options.orderby or options.top is not None or options.skip:
             raise BadRequest("$filter, $orderby, $top and $skip apply to collections, not to a single entity")
         table = self.storage.table(entity)
         sh = shape(entity, options)
         stmt = sa.select(*[table.c[c] for c in sh.columns]).where(
-            table.c[entity.key.name] == key, self.storage.condition(entity, table))
+            table.c[entity.key.name] == key, self.storage.condition(entity, table, domain=not written))
         rows = (await conn.execute(stmt)).mappings().all()
         if not rows:
             return None

@@ -11,5 +11,7 @@ from scolarite.service import Service
 
 def register(service: Service) -> None:
     """Attach every rule module's handlers to ``service``."""
-    # Workflow rules (inscription, convention, files) register here as they land.
-    return None
+    from . import core, finance, inscription
+
+    for module in (core, inscription, finance):
+        module.register(service)

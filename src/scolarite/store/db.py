@@ -114,9 +114,9 @@ class Database:
     def table(self, entity: type[Entity]) -> sa.Table:
         return self.tables[entity.__entity_set__]
 
-    def condition(self, entity: type[Entity], table: sa.FromClause) -> Any:
+    def condition(self, entity: type[Entity], table: sa.FromClause, domain: bool = True) -> Any:
         cond = table.c[DELETED] == sa.false() if DELETED in table.c else sa.true()
-        extra = self.visibility.get(entity.__entity_set__)
+        extra = self.visibility.get(entity.__entity_set__) if domain else None
         if extra is not None:
             cond = sa.and_(cond, extra(table))
         return cond

@@ -1,0 +1,124 @@
+"""Inscription universe rules: learners, voies d'entrée, inscriptions, periods.
+
+R17–R19 (learner code and Individu), R26–R28 (inscription and its Affaire),
+R30 (period links), R33 (voies d'entrée visible only with a référence externe),
+and the enrolment in the programme's séquences that the convention workflow
+reads back (R52).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from scolarite.errors import ConflictError, ValidationError
+from scolarite.service import CREATE, UPDATE, Context, Service
+
+from .codes import keep_server_values, next_code
+
+
+def register(service: Service) -> None:
+    schema, db = service.schema, service.db
+    Apprenant = schema.entity("Apprenant")
+    Individu = schema.entity("Individu")
+    Inscription = schema.entity("Inscription")
+    InscriptionPeriode = schema.entity("InscriptionPeriode")
+    InscriptionSequence = schema.entity("InscriptionSequence")
+    Programme = schema.entity("Programme")
+    Recrutement = schema.entity("Recrutement")
+    Affaire = schema.entity("Affaire")
+    Periode = schema.entity("Periode")
+    Sequence = schema.entity("Sequence")
+    refext = db.table(schema.entity("ReferenceExterne"))
+
+    def visible_recrutement(table):
+        """R33/X36: a voie d'entrée is exposed only when it carries a référence externe."""
+        linked = sa.exists().where(refext.c.IdObjet == table.c.Id, refext.c._deleted == sa.false())
+        return sa.or_(sa.func.coalesce(table.c.ReferenceExterneId, 0) != 0, linked)
+
+    db.visibility["Recrutement"] = visible_recrutement
+
+    @service.before(CREATE, "Apprenant")
+    async def learner_identity(ctx: Context) -> None:
+        ctx.data["Code"] = await next_code(ctx, Apprenant, "A", 5)
+        ctx.data["IndividuId"] = await db.insert(ctx.conn, Individu, {"Nom": ctx.data.get("Nom", ""), "Code": ""})
+
+    @service.before(UPDATE, "Apprenant")
+    async def learner_keeps_identity(ctx: Context) -> None:
+        keep_server_values(ctx, "Code", "IndividuId")
+
+    async def programme_of(ctx: Context, programme_id: int) -> dict:
+        row = await db.fetch(ctx.conn, Programme, programme_id)
+        if row is None:
+            raise ValidationError(f"ProgrammeId {programme_id} does not exist", target="ProgrammeId")
+        return row
+
+    async def check_voie(ctx: Context) -> None:
+        voie = await db.fetch(ctx.conn, Recrutement, ctx.data["RecrutementId"])
+        if voie is None or voie["ProgrammeId"] != ctx.data["ProgrammeId"]:
+            raise ValidationError(
+                f"RecrutementId {ctx.data['RecrutementId']} is a voie d'entrée of programme "
+                f"{voie['ProgrammeId'] if voie else '?'}, not of ProgrammeId {ctx.data['ProgrammeId']}",
+                target="RecrutementId")
+
+    @service.before(CREATE, "Inscription")
+    async def inscription_affaire(ctx: Context) -> None:
+        await check_voie(ctx)
+        programme = await programme_of(ctx, ctx.data["ProgrammeId"])
+        ctx.data["EntiteJuridiqueId"] = programme["EntiteJuridiqueId"]  # R28
+        learner = await db.fetch(ctx.conn, Apprenant, ctx.data["ApprenantId"])
+        affaire = {"Nom": (learner or {}).get("Nom", ""), "Code": await next_code(ctx, Affaire, "C", 5),
+                   "EntiteJuridiqueId": programme["EntiteJuridiqueId"], "Date": None, "CommentaireId": 0,
+                   "Contentieux": False}
+        ctx.data["AffaireId"] = await db.insert(ctx.conn, Affaire, affaire)  # R27, same transaction
+
+    @service.before(UPDATE, "Inscription")
+    async def inscription_keeps_affaire(ctx: Context) -> None:
+        keep_server_values(ctx, "AffaireId", "EntiteJuridiqueId")
+        if ctx.changed("RecrutementId") or ctx.changed("ProgrammeId"):
+            await check_voie(ctx)
+
+    @service.before(CREATE, "InscriptionPeriode")
+    async def period_link(ctx: Context) -> None:
+        data = ctx.data
+        inscription = await db.fetch(ctx.conn, Inscription, data["InscriptionId"])
+        table = db.table(InscriptionPeriode)
+        dup = await ctx.conn.execute(sa.select(table.c.Id).where(
+            table.c.InscriptionId == data["InscriptionId"], table.c.PeriodeId == data["PeriodeId"],
+            table.c._deleted == sa.false()).limit(1))
+        if (row := dup.first()) is not None:
+            raise ConflictError(f"Inscription {data['InscriptionId']} is already linked to Periode "
+                                f"{data['PeriodeId']} (InscriptionPeriode {row[0]})", target="PeriodeId")
+        periode = await db.fetch(ctx.conn, Periode, data["PeriodeId"])
+        # What the documented body copies from the parcours period, filled when not sent (R30).
+        if not data.get("LibellePeriode"):
+            data["LibellePeriode"] = periode["Nom"]
+        for name in ("Debut", "Fin"):
+            if data.get(name) is None:
+                data[name] = periode[name]
+        for name in ("RegimeInscriptionId", "EtatInscriptionId"):
+            if not data.get(name):
+                data[name] = inscription[name]
+
+    @service.after(CREATE, "InscriptionPeriode")
+    async def enrol_in_sequences(ctx: Context) -> None:
+        """Enrol the learner in the séquences of the programme for that period.
+
+        A séquence belongs to the period when its LibellePeriode is the period's
+        label, or, having none, when it starts within the period.
+        """
+        inscription = await db.fetch(ctx.conn, Inscription, ctx.data["InscriptionId"])
+        seq, ins_seq = db.table(Sequence), db.table(InscriptionSequence)
+        label = ctx.data["LibellePeriode"]
+        in_period = sa.and_(sa.func.coalesce(seq.c.LibellePeriode, "") == "",
+                            seq.c.Debut >= ctx.data["Debut"], seq.c.Debut <= ctx.data["Fin"]) \
+            if ctx.data.get("Debut") and ctx.data.get("Fin") else sa.false()
+        already = sa.exists().where(ins_seq.c.SequenceId == seq.c.Id,
+                                    ins_seq.c.ApprenantId == inscription["ApprenantId"],
+                                    ins_seq.c._deleted == sa.false())
+        rows = await ctx.conn.execute(sa.select(seq.c.Id).where(
+            seq.c.ProgrammeId == inscription["ProgrammeId"], seq.c._deleted == sa.false(),
+            sa.or_(seq.c.LibellePeriode == label, in_period), ~already).order_by(seq.c.Id))
+        for (sequence_id,) in rows.all():
+            values = {name: prop.default for name, prop in InscriptionSequence.properties.items() if not prop.key}
+            values.update(ApprenantId=inscription["ApprenantId"], SequenceId=sequence_id)
+            await db.insert(ctx.conn, InscriptionSequence, values)
