@@ -353,6 +353,9 @@ class ODataEndpoint:
         if method not in action.methods:
             raise MethodNotAllowed(f"{path.action} is called with {' or '.join(action.methods)}",
                                    headers={"Allow": ", ".join(action.methods)})
+        async with self.db.read() as conn:
+            if not await self.reader.exists(conn, entity, path.key):
+                raise self._not_found(entity, path.key)
         params = parse_json_object(req.body) if req.body.strip() else {}
         sent: set[str] = set()
         if action.creates:
