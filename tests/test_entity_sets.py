@@ -60,10 +60,10 @@ OVERRIDES = {
     "InscriptionPeriode": lambda client: {"InscriptionId": make("Inscription", client)["Id"], "PeriodeId": 1326},
 }
 # Server-owned values a full update keeps when the body leaves them out (docs/interpretations.md).
-KEPT_ON_REPLACE = {("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
+KEPT_ON_REPLACE = {("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
                    ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage")}
 # Values the server derives on create.
-DERIVED = {("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
+DERIVED = {("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
            ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage"), ("InscriptionPeriode", "LibellePeriode"),
            ("InscriptionPeriode", "Debut"), ("InscriptionPeriode", "Fin"), ("InscriptionPeriode", "RegimeInscriptionId"),
            ("InscriptionPeriode", "EtatInscriptionId")}

@@ -346,3 +346,16 @@ def test_concurrent_learners_get_distinct_codes(database_url, api_key):
             p.terminate()
         for p in procs:
             p.wait(20)
+
+
+def test_learner_body_posted_to_candidat_creates_a_candidate(client):
+    """X2: the documented curl posts the learner to /Candidat; that creates a candidate."""
+    mail = created(client.post("Mail", json={"Adresse": f"cand.{uuid.uuid4().hex[:6]}@ecole.fr"}))
+    body = dict(example("Apprenant", 4)["request_body"], MailId=mail["Id"])
+    candidate = created(client.post("Candidat", json=body))
+    assert candidate["@odata.context"].endswith("$metadata#Candidat/$entity")
+    assert re.fullmatch(r"C\d{5}", candidate["Numero"]) and candidate["IndividuId"] > 0
+    assert client.get("Apprenant", params={"$filter": f"MailId eq {mail['Id']}"}).json()["value"] == []
+    body.pop("Login")
+    err = odata_error(client.post("Candidat", json=body), 400)
+    assert "Login" in err["message"]

@@ -11,7 +11,7 @@ from scolarite.service import Service
 
 def register(service: Service) -> None:
     """Attach every rule module's handlers to ``service``."""
-    from . import core, finance, inscription
+    from . import admission, core, finance, inscription
 
-    for module in (core, inscription, finance):
+    for module in (core, inscription, admission, finance):
         module.register(service)
