@@ -177,11 +177,25 @@ def examples(set_name: str) -> list[dict]:
     return json.loads((EXAMPLES / f"{set_name}.json").read_text())["examples"]
 
 
-def snapshot(url: str) -> str:
-    """A digest of every row of every table: equal digests mean nothing changed."""
+class _Snapshots:
+    """One event loop and connection pool per database for ``snapshot`` (fast enough
+    to take two per test case)."""
 
-    async def go():
-        db = Database(schema, url)
+    def __init__(self):
+        self.runner: asyncio.Runner | None = None
+        self.dbs: dict[str, Database] = {}
+
+    def take(self, url: str) -> str:
+        if self.runner is None:
+            self.runner = asyncio.Runner()
+        if url not in self.dbs:
+            self.dbs[url] = self.runner.run(self._open(url))
+        return self.runner.run(self._digest(self.dbs[url]))
+
+    async def _open(self, url: str) -> Database:
+        return Database(schema, url)
+
+    async def _digest(self, db: Database) -> str:
         h = hashlib.sha256()
         async with db.engine.connect() as conn:
             for name in sorted(db.metadata.tables):
@@ -191,10 +205,26 @@ def snapshot(url: str) -> str:
                 h.update(name.encode())
                 for row in rows:
                     h.update(repr(tuple(row)).encode())
-        await db.dispose()
         return h.hexdigest()
 
-    return _run(go())
+    def close(self) -> None:
+        if self.runner is not None:
+            for db in self.dbs.values():
+                self.runner.run(db.dispose())
+            self.runner.close()
+            self.runner, self.dbs = None, {}
+
+
+_snapshots = _Snapshots()
+
+
+def snapshot(url: str) -> str:
+    """A digest of every row of every table: equal digests mean nothing changed."""
+    return _snapshots.take(url)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _snapshots.close()
 
 
 def odata_error(response: httpx.Response, status: int) -> dict[str, Any]:

@@ -119,16 +119,20 @@ class ExpressionCompiler:
                 root = root.parent
         return self._member(root, root.table, root.entity, node.name, node.name)
 
-    def _v_Attribute(self, node: o.Attribute, scope: Scope) -> Typed:
+    @staticmethod
+    def _segments(node: Any, what: str) -> list[str]:
+        """``Sequence/TypeSequence/Code`` as ["Sequence", "TypeSequence", "Code"]."""
         parts: list[str] = []
-        cur: Any = node
-        while isinstance(cur, o.Attribute):
-            parts.append(cur.attr)
-            cur = cur.owner
-        if not isinstance(cur, o.Identifier):
-            raise BadRequest("a property path must start with a property or navigation name")
-        parts.append(cur.name)
-        parts.reverse()
+        while isinstance(node, o.Attribute):
+            parts.append(node.attr)
+            node = node.owner
+        if not isinstance(node, o.Identifier):
+            raise BadRequest(what)
+        parts.append(node.name)
+        return parts[::-1]
+
+    def _v_Attribute(self, node: o.Attribute, scope: Scope) -> Typed:
+        parts = self._segments(node, "a property path must start with a property or navigation name")
         owner_scope, table, entity, rest = self._path_root(parts, scope)
         path_text = "/".join(parts)
         for i, name in enumerate(rest[:-1]):
@@ -453,16 +457,7 @@ class ExpressionCompiler:
     # -- lambdas -------------------------------------------------------------------------
 
     def _v_CollectionLambda(self, node: o.CollectionLambda, scope: Scope) -> Typed:
-        owner = node.owner
-        parts: list[str] = []
-        cur = owner
-        while isinstance(cur, o.Attribute):
-            parts.append(cur.attr)
-            cur = cur.owner
-        if not isinstance(cur, o.Identifier):
-            raise BadRequest("any()/all() must follow a collection navigation property")
-        parts.append(cur.name)
-        parts.reverse()
+        parts = self._segments(node.owner, "any()/all() must follow a collection navigation property")
         owner_scope, table, entity, rest = self._path_root(parts, scope)
         for i, name in enumerate(rest[:-1]):
             nav = entity.navigations.get(name)

@@ -68,14 +68,19 @@ class Reader:
 
     # -- public ------------------------------------------------------------------------
 
-    async def collection(self, conn: AsyncConnection, entity: type[Entity], options: QueryOptions,
-                         where: list[Any] | None = None, page: bool = True) -> Page:
+    def _filtered(self, entity: type[Entity], options: QueryOptions, where: list[Any] | None):
+        """The compiler, join scope and WHERE conditions of a collection read."""
         compiler = ExpressionCompiler(self.storage, self.dialect)
         table = self.storage.table(entity)
         scope = Scope(entity, table)
         conds = [self.storage.condition(entity, table), *(where or [])]
         if options.filter is not None:
             conds.append(compiler.predicate(options.filter, scope))
+        return compiler, table, scope, conds
+
+    async def collection(self, conn: AsyncConnection, entity: type[Entity], options: QueryOptions,
+                         where: list[Any] | None = None, page: bool = True) -> Page:
+        compiler, table, scope, conds = self._filtered(entity, options, where)
         order = [(compiler.orderable(o.expr, scope), o.desc) for o in options.orderby]
         sh = shape(entity, options)
         limit = options.top
@@ -103,12 +108,7 @@ class Reader:
 
     async def count(self, conn: AsyncConnection, entity: type[Entity], options: QueryOptions,
                     where: list[Any] | None = None) -> int:
-        compiler = ExpressionCompiler(self.storage, self.dialect)
-        table = self.storage.table(entity)
-        scope = Scope(entity, table)
-        conds = [self.storage.condition(entity, table), *(where or [])]
-        if options.filter is not None:
-            conds.append(compiler.predicate(options.filter, scope))
+        _, _, scope, conds = self._filtered(entity, options, where)
         stmt = sa.select(sa.func.count()).select_from(scope.from_clause()).where(*conds)
         return (await conn.execute(stmt)).scalar_one()
 
