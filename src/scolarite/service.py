@@ -22,7 +22,7 @@ from typing import Any, Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from scolarite.errors import NotFoundError, ValidationError
+from scolarite.errors import ConflictError, NotFoundError, ValidationError
 from scolarite.odata.schema import Entity, Schema
 from scolarite.store.db import Database
 
@@ -120,6 +120,7 @@ class Service:
         ctx = Context(CREATE, entity, conn, self, data=data, sent=sent or set(data))
         await self._check_references(ctx)
         await self._run("before", ctx)
+        await self._check_unique(ctx)
         ctx.key = await self.db.insert(conn, entity, ctx.data)
         await self._run("after", ctx)
         return ctx.key
@@ -136,6 +137,7 @@ class Service:
                       sent=sent if sent is not None else set(data))
         await self._check_references(ctx)
         await self._run("before", ctx)
+        await self._check_unique(ctx)
         changes = {k: v for k, v in ctx.data.items() if previous.get(k) != v}
         await self.db.update(conn, entity, key, changes)
         await self._run("after", ctx)
@@ -148,6 +150,16 @@ class Service:
         await self._run("before", ctx)
         await self.db.soft_delete(conn, entity, key)
         await self._run("after", ctx)
+
+    async def _check_unique(self, ctx: Context) -> None:
+        """Declared uniqueness (``__unique__``), checked to give a clear message; the
+        database's unique index still decides under concurrency."""
+        for name, message in ctx.entity.__unique__.items():
+            value = ctx.data.get(name)
+            if value in (None, "", 0) or (ctx.previous is not None and ctx.previous.get(name) == value):
+                continue
+            if await self.db.taken(ctx.conn, ctx.entity, name, value, exclude=ctx.key):
+                raise ConflictError(message.format(value=value), target=name)
 
     async def _check_references(self, ctx: Context) -> None:
         missing = await self.db.missing_references(ctx.conn, ctx.entity, ctx.data, ctx.previous)

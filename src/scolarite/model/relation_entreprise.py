@@ -23,6 +23,8 @@ class Convention(Entity):
     """Convention (stage, apprentissage, professionnalisation). Rules: R48, R49, R50, R53, R54, R55, R56, R57, R58, R59, R60, R61, R62, R2, R3."""
 
     __legacy__ = "entreprise.T_CONVENTION"
+    __unique__ = {"EntrepriseId": "each convention has its own entreprise (R55): Entreprise {value} already "
+                                  "belongs to another convention; create a new Entreprise for this one"}
     Id = Int64(key=True)
     Nom = String()
     Code = String(index=True)

@@ -74,8 +74,9 @@ class ODataEndpoint:
             return error_response(from_domain(error))
         except sa_exc.IntegrityError as error:
             log.info("integrity error: %s", error.orig)
-            return error_response(Conflict("the change conflicts with existing data (a value that must be "
-                                           "unique is already used)"))
+            message = self.db.unique_violation(str(error.orig))
+            return error_response(Conflict(message or "the change conflicts with existing data (a value that "
+                                                      "must be unique is already used)"))
         except sa_exc.DBAPIError as error:
             if not _is_data_exception(error):
                 return self._internal_error(req)

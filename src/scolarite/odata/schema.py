@@ -165,6 +165,9 @@ class Entity:
     __legacy__: ClassVar[str | None] = None
     __universe__: ClassVar[str] = ""
     __readonly__: ClassVar[bool] = False  # served for reading only (405 on writes)
+    # Properties whose non-empty values are unique among live entities, with the
+    # message given when a write would break it ("{value}" is replaced).
+    __unique__: ClassVar[dict[str, str]] = {}
     properties: ClassVar[dict[str, Property]]
     navigations: ClassVar[dict[str, Navigation]]
     key: ClassVar[Property]

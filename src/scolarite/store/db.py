@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from scolarite.odata.schema import Entity, Schema
 
-from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables
+from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables, unique_index_name
 
 DEFAULT_SQLITE = "scolarite.db"
 
@@ -221,6 +221,24 @@ class Database:
                 if value not in found:
                     missing.extend((n, value, target_name) for n in names)
         return missing
+
+    async def taken(self, conn: AsyncConnection, entity: type[Entity], name: str, value: Any,
+                    exclude: Any = None) -> bool:
+        """Whether a live entity other than ``exclude`` has ``value`` in ``name``."""
+        table = self.table(entity)
+        keycol = table.c[entity.key.name]
+        stmt = sa.select(keycol).where(table.c[name] == value, table.c[DELETED] == sa.false())
+        if exclude is not None:
+            stmt = stmt.where(keycol != exclude)
+        return (await conn.execute(stmt.limit(1))).first() is not None
+
+    def unique_violation(self, error_text: str) -> str | None:
+        """The message of the declared uniqueness a database error is about, if any."""
+        for entity in self.schema:
+            for name, message in entity.__unique__.items():
+                if unique_index_name(entity, name) in error_text:
+                    return message.replace("{value}", "this value")
+        return None
 
     async def next_counter(self, conn: AsyncConnection, name: str, start: int = 1) -> int:
         """Draw the next number of a named counter, atomically across processes."""

@@ -59,7 +59,18 @@ def _entity_table(metadata: sa.MetaData, entity: type[Entity]) -> sa.Table:
         columns.append(sa.Column(SET_COLUMN, sa.String(64), nullable=False))
     else:
         columns.append(sa.Column(DELETED, sa.Boolean(), nullable=False, server_default=sa.false()))
-    return sa.Table(entity.__entity_set__, metadata, *columns, sqlite_autoincrement=is_registry)
+    table = sa.Table(entity.__entity_set__, metadata, *columns, sqlite_autoincrement=is_registry)
+    for name in entity.__unique__:
+        # Unique among live rows that have a value: 0 / "" mean "none" (R9).
+        col = table.c[name]
+        empty = "" if entity.properties[name].edm.category == "string" else 0
+        where = sa.and_(col != empty, table.c[DELETED] == sa.false())
+        sa.Index(unique_index_name(entity, name), col, unique=True, sqlite_where=where, postgresql_where=where)
+    return table
+
+
+def unique_index_name(entity: type[Entity], name: str) -> str:
+    return f"uq_{entity.__entity_set__}_{name}"
 
 
 def _technical_tables(metadata: sa.MetaData) -> None:
