@@ -51,6 +51,49 @@ class Context:
 
 
 @dataclass
+class Value:
+    """A primitive answer (``{"@odata.context": "…$metadata#Edm.Guid", "value": …}``)."""
+
+    type_name: str
+    value: Any
+    status: int = 200
+
+
+@dataclass
+class ReadContext:
+    """A collection read a domain hook may narrow (``where``) or take options from.
+
+    ``body`` is the JSON object sent with the read (a GET with a body, or a POST the
+    hook recognised as a query); ``filter_text`` the raw ``$filter``: a hook that
+    interprets it itself sets ``take_filter``.  ``key`` is set when the read
+    addresses one entity (``on_read_entity``).
+    """
+
+    entity: type[Entity]
+    conn: AsyncConnection
+    service: "Service"
+    body: dict[str, Any] | None = None
+    filter_text: str | None = None
+    key: Any = None
+    where: list[Any] = field(default_factory=list)
+    take_filter: bool = False
+
+
+@dataclass
+class ReadHook:
+    handler: Callable[[ReadContext], Awaitable[Any]]
+    post_when: Callable[[dict], bool] | None = None
+
+
+@dataclass
+class Listing:
+    """An entity read answered with a collection (e.g. a folder's children)."""
+
+    entity_set: str
+    where: list[Any]
+
+
+@dataclass
 class Action:
     """A bound action: ``POST /{entity_set}/{Id}/{name}``.
 
@@ -80,7 +123,10 @@ class Service:
         self.db = db
         self._handlers: dict[tuple[str, str, str], list[Handler]] = defaultdict(list)
         self.actions: dict[tuple[str, str], Action] = {}
-        self.collection_posts: dict[str, Callable[[Any], Awaitable[Any] | Any]] = {}
+        self.read_hooks: dict[str, ReadHook] = {}
+        # How the creation of an entity set is answered, when not with the entity.
+        self.create_answers: dict[str, Callable[[Any], Value]] = {}
+        self.entity_read_hooks: dict[str, Callable[[ReadContext], Awaitable[Listing | None]]] = {}
 
     # -- registration ----------------------------------------------------------------------
 
@@ -105,6 +151,26 @@ class Service:
     def action(self, entity_set: str, name: str, methods: tuple[str, ...] = ("POST",), creates: str | None = None):
         def decorator(fn: Handler) -> Handler:
             self.actions[(entity_set, name)] = Action(entity_set, name, fn, methods, creates)
+            return fn
+
+        return decorator
+
+    def on_read(self, entity_set: str, post_when: Callable[[dict], bool] | None = None):
+        """Register a hook on collection reads of ``entity_set``; ``post_when`` tells
+        which POST bodies are queries rather than creations."""
+
+        def decorator(fn):
+            self.read_hooks[entity_set] = ReadHook(fn, post_when)
+            return fn
+
+        return decorator
+
+    def on_read_entity(self, entity_set: str):
+        """Register a hook on ``GET /{entity_set}/{key}``; returning a ``Listing``
+        answers with a collection instead of the entity."""
+
+        def decorator(fn):
+            self.entity_read_hooks[entity_set] = fn
             return fn
 
         return decorator

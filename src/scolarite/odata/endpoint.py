@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 from sqlalchemy import exc as sa_exc
 
 from scolarite import errors as domain
-from scolarite.service import Context, Created, Service
+from scolarite.service import Context, Created, ReadContext, Service
 
 from . import csdl
 from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, NotImplementedYet, ODataError, \
@@ -114,6 +114,15 @@ class ODataEndpoint:
         assert entity is not None
         if path.kind == "action":
             return await self._action(req, path, method)
+        if path.kind in ("collection", "count") and entity.__entity_set__ in self.service.read_hooks:
+            hooked = await self._hooked_read(req, path, method, pairs)
+            if hooked is not None:
+                return hooked
+        if path.kind == "entity" and method in ("GET", "HEAD") and \
+                entity.__entity_set__ in self.service.entity_read_hooks:
+            hooked = await self._hooked_entity_read(req, path, method, pairs)
+            if hooked is not None:
+                return hooked
         options = parse_options(path.target, pairs)
         self._check_format(options)
         if path.kind in ("collection", "count"):
@@ -122,11 +131,6 @@ class ODataEndpoint:
                     return await self._count(path, options, method)
                 return await self._read_collection(req, path, options, method, pairs)
             if method == "POST" and path.kind == "collection":
-                hook = self.service.collection_posts.get(entity.__entity_set__)
-                if hook is not None:
-                    handled = await hook(self, req, path, options, pairs)
-                    if handled is not None:
-                        return handled
                 return await self._create(req, entity, options)
             raise MethodNotAllowed(f"{method} is not allowed on the collection {entity.__entity_set__} "
                                    "(use GET to read, POST to create)", headers={"Allow": "GET, HEAD, POST"})
@@ -150,6 +154,42 @@ class ODataEndpoint:
             self._allow(method, ("GET", "HEAD"), f"the property {path.prop.name}")
             return await self._read_property(req, path, method)
         raise NotFound("no such resource")
+
+    async def _hooked_read(self, req: ODataRequest, path: ResourcePath, method: str, pairs) -> ODataResponse | None:
+        """A collection read (or a POST that is a query) narrowed by a domain hook."""
+        hook = self.service.read_hooks[path.entity.__entity_set__]
+        body = parse_json_object(req.body) if req.body.strip() else None
+        if method == "POST":
+            if path.kind != "collection" or body is None or hook.post_when is None or not hook.post_when(body):
+                return None  # an ordinary creation
+        elif method not in ("GET", "HEAD"):
+            return None
+        filter_text = next((v for k, v in pairs if k.lower() in ("$filter", "filter")), None)
+        async with self.db.read() as conn:
+            ctx = ReadContext(path.entity, conn, self.service, body=body, filter_text=filter_text)
+            await hook.handler(ctx)
+        if ctx.take_filter:
+            pairs = [(k, v) for k, v in pairs if k.lower() not in ("$filter", "filter")]
+        options = parse_options(path.target, pairs)
+        self._check_format(options)
+        if path.kind == "count":
+            return await self._count(path, options, "GET", where=ctx.where)
+        return await self._read_collection(req, path, options, "GET" if method == "POST" else method, pairs,
+                                           where=ctx.where)
+
+    async def _hooked_entity_read(self, req: ODataRequest, path: ResourcePath, method: str,
+                                  pairs) -> ODataResponse | None:
+        hook = self.service.entity_read_hooks[path.entity.__entity_set__]
+        async with self.db.read() as conn:
+            ctx = ReadContext(path.entity, conn, self.service, key=path.key)
+            listing = await hook(ctx)
+        if listing is None:
+            return None
+        target = self.schema.entity(listing.entity_set)
+        options = parse_options(target, pairs)
+        self._check_format(options)
+        listed = ResourcePath("collection", target, target=target)
+        return await self._read_collection(req, listed, options, method, pairs, where=listing.where)
 
     def _allow(self, method: str, allowed: tuple[str, ...], what: str) -> None:
         if method not in allowed:
@@ -309,6 +349,11 @@ class ODataEndpoint:
                 key = await self.service.create(conn, entity, values, sent)
                 item = await self.reader.single(conn, entity, key, options, written=True)
         location = f"{req.root}{entity.__entity_set__}({_key_literal(key)})"
+        answer = self.service.create_answers.get(entity.__entity_set__)
+        if answer is not None:
+            value = answer(key)
+            return ODataResponse(201, dumps({"@odata.context": f"{req.root}$metadata#{value.type_name}",
+                                             "value": value.value}), headers={"Location": location})
         if self._prefers_minimal(req):
             return ODataResponse(204, b"", None, {"Location": location, "OData-EntityId": location})
         return self._entity_response(req, entity, item or {}, options, 201, {"Location": location})

@@ -49,6 +49,12 @@ def check_values(entity: type[Entity], body: dict[str, Any], mode: str, key: Any
         if _is_annotation(name):
             continue
         if name == keyname:
+            if mode == CREATE and entity.__client_key__:
+                try:
+                    values[name] = entity.key.edm.parse(raw)
+                except edm.EdmValueError as exc:
+                    problems.append((name, f"{name}: {exc}"))
+                continue
             if mode == CREATE:
                 if raw not in (None, 0, ""):
                     problems.append((name, f"{name} is assigned by the server; do not send it when creating"))

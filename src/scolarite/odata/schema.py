@@ -168,6 +168,9 @@ class Entity:
     # Properties whose non-empty values are unique among live entities, with the
     # message given when a write would break it ("{value}" is replaced).
     __unique__: ClassVar[dict[str, str]] = {}
+    # The client may send the key when creating (it is then handed to the handlers in
+    # ``data``, which decide what it means, e.g. a parent folder's Streamid).
+    __client_key__: ClassVar[bool] = False
     properties: ClassVar[dict[str, Property]]
     navigations: ClassVar[dict[str, Navigation]]
     key: ClassVar[Property]

@@ -137,6 +137,10 @@ class Database:
         """Insert a new entity; its id comes from the Object registry unless ``key`` is given."""
         table = self.table(entity)
         keyname = entity.key.name
+        if keyname in values:
+            values = dict(values)
+            key = values.pop(keyname) if key is None else key
+            values.pop(keyname, None)
         now = utcnow()
         if entity.key.edm.category == "guid":
             key = key or str(uuid.uuid4())
