@@ -57,13 +57,25 @@ OVERRIDES = {
                                    "DateInscription": "2023-11-20T12:00:00.000Z"},
     # A voie d'entrée is only visible with a référence externe (R33).
     "Recrutement": lambda client: {"ProgrammeId": 2215158, "ReferenceExterneId": make("ReferenceExterne", client)["Id"]},
+    # The séquence must be one of the learner's (R48, R51).
+    "Convention": lambda client: eligible_convention(client),
+    "ConventionOrganismeFinanceur": lambda client: {"ConventionId": make("Convention", client)["Id"],
+                                                    "OrganismeFinanceurId": 2217200},
     "InscriptionPeriode": lambda client: {"InscriptionId": make("Inscription", client)["Id"], "PeriodeId": 1326},
 }
+def eligible_convention(client) -> dict:
+    learner = make("Apprenant", client)["Id"]
+    link = client.post("InscriptionSequence", json={"ApprenantId": learner, "SequenceId": 2251455})
+    assert link.status_code == 201, link.text
+    return {"ApprenantId": learner, "TypeConventionId": 334222, "SequenceId": 2251455}
+
+
 # Server-owned values a full update keeps when the body leaves them out (docs/interpretations.md).
-KEPT_ON_REPLACE = {("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
+KEPT_ON_REPLACE = {("Convention", "Code"), ("Convention", "EtatConventionId"), ("Convention", "Devise"),
+                   ("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
                    ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage")}
 # Values the server derives on create.
-DERIVED = {("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
+DERIVED = {("Convention", "Code"), ("Convention", "EtatConventionId"), ("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
            ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage"), ("InscriptionPeriode", "LibellePeriode"),
            ("InscriptionPeriode", "Debut"), ("InscriptionPeriode", "Fin"), ("InscriptionPeriode", "RegimeInscriptionId"),
            ("InscriptionPeriode", "EtatInscriptionId")}

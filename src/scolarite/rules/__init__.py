@@ -11,7 +11,7 @@ from scolarite.service import Service
 
 def register(service: Service) -> None:
     """Attach every rule module's handlers to ``service``."""
-    from . import admission, core, finance, inscription
+    from . import admission, core, finance, inscription, relation_entreprise
 
-    for module in (core, inscription, admission, finance):
+    for module in (core, inscription, admission, finance, relation_entreprise):
         module.register(service)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from scolarite.errors import ConflictError, ValidationError
-from scolarite.service import CREATE, UPDATE, Context, Service
+from scolarite.service import CREATE, UPDATE, Context, ReadContext, Service
 
 from .codes import keep_server_values, next_code
 
@@ -36,6 +36,26 @@ def register(service: Service) -> None:
         return sa.or_(sa.func.coalesce(table.c.ReferenceExterneId, 0) != 0, linked)
 
     db.visibility["Recrutement"] = visible_recrutement
+
+    @service.on_read("InscriptionSequence", post_when=lambda body: set(body) == {"Id"})
+    async def sequences_of_inscription(ctx: ReadContext) -> None:
+        """R52/X3: ``{"Id": <inscription id>}`` sent with the read lists the séquences of
+        that inscription: its learner's enrolments in séquences of its programme."""
+        if ctx.body is None:
+            return
+        if set(ctx.body) != {"Id"}:
+            raise ValidationError('the body of this query must be {"Id": <inscription id>}', target="Id")
+        inscription_id = ctx.body["Id"]
+        if isinstance(inscription_id, bool) or not isinstance(inscription_id, int):
+            raise ValidationError(f"Id must be an inscription id (an integer), not {inscription_id!r}", target="Id")
+        inscription = await db.fetch(ctx.conn, Inscription, inscription_id)
+        table, seq = db.table(InscriptionSequence), db.table(Sequence)
+        if inscription is None:
+            ctx.where.append(sa.false())  # an unknown inscription has no séquences
+            return
+        of_programme = sa.select(seq.c.Id).where(seq.c.ProgrammeId == inscription["ProgrammeId"],
+                                                 seq.c._deleted == sa.false())
+        ctx.where += [table.c.ApprenantId == inscription["ApprenantId"], table.c.SequenceId.in_(of_programme)]
 
     @service.before(CREATE, "Apprenant")
     async def learner_identity(ctx: Context) -> None:

@@ -1,0 +1,302 @@
+"""Use case B of workflows.md — create a convention — replayed over HTTP from a dossier
+created through use case A, each response checked against the documented one."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import httpx
+import pytest
+
+from conftest import PASSWORD, USER, odata_error, snapshot
+from test_workflow_dossier import _free_port, assert_like, created, doc
+
+PROGRAMME, RECRUTEMENT, REGIME, ETAT = 2215158, 2215184, 544, 78736
+STG, PRO, APP = 334222, 334223, 334224
+FIRST_ETAT = 334217  # 'En cours de saisie', SAISIE, Ordre 10
+SEQ_QUERY = "InscriptionSequence?$expand=Sequence&$select=Sequence&$filter=startswith(Sequence/TypeSequence/Code, 'S')"
+
+
+def make_dossier(client) -> dict:
+    """Use case A, shortened: e-mail, learner, inscription, every period."""
+    tag = uuid.uuid4().hex[:6]
+    mail = created(client.post("Mail", json={"Adresse": f"conv.{tag}@ecole.fr"}))
+    learner = created(client.post("Apprenant", json={"Nom": f"FERNANDEZ{tag}", "Prenoms": "Emmanuel",
+                                                     "CiviliteId": 1541, "MailId": mail["Id"]}))
+    ins = created(client.post("Inscription", json={
+        "ApprenantId": learner["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
+        "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT, "DateInscription": "2023-11-20T12:00:00Z"}))
+    for p in client.get("Parcours/2215168/ParcoursPeriodes").json()["value"]:
+        created(client.post("InscriptionPeriode", json={"InscriptionId": ins["Id"], "PeriodeId": p["PeriodeId"],
+                                                        "AnneeScolaire": p["AnneeScolaire"]}))
+    return {"learner": learner, "inscription": ins, "mail": mail}
+
+
+@pytest.fixture
+def dossier(client) -> dict:
+    return make_dossier(client)
+
+
+def s_sequences(client, dossier) -> list[dict]:
+    r = client.request("GET", SEQ_QUERY, json={"Id": dossier["inscription"]["Id"]})
+    assert r.status_code == 200, r.text
+    return r.json()["value"]
+
+
+def test_eligible_sequences_of_an_inscription(client, dossier):
+    """R52: the GET with body returns exactly the learner's type-S séquences of that inscription."""
+    learner, ins = dossier["learner"], dossier["inscription"]
+    r = client.request("GET", SEQ_QUERY, json={"Id": ins["Id"]})
+    body = r.json()
+    documented = doc("InscriptionSequence", "GET /InscriptionSequence?$expand=Sequence")
+    assert_like(body, documented)
+    assert body["@odata.context"].endswith("$metadata#InscriptionSequence(Sequence,Sequence())")
+    got = sorted(item["Sequence"]["Id"] for item in body["value"])
+    # What it must be: every séquence of the programme of type S the learner is enrolled in.
+    enrolled = client.get("InscriptionSequence", params={
+        "$filter": f"ApprenantId eq {learner['Id']}", "$expand": "Sequence($expand=TypeSequence)"}).json()["value"]
+    expected = sorted(e["Sequence"]["Id"] for e in enrolled
+                      if e["Sequence"]["TypeSequence"]["Code"].startswith("S") and e["Sequence"]["ProgrammeId"] == PROGRAMME)
+    assert got == expected and len(got) >= 2
+    assert all(item["Sequence"]["ProgrammeId"] == PROGRAMME for item in body["value"])
+    # The curl of the docs actually sends a POST: same answer.
+    post = client.post(SEQ_QUERY, json={"Id": ins["Id"]})
+    assert post.status_code == 200 and post.json() == body
+    # Without a body: an ordinary collection, and the documented alternative filter.
+    alt = client.get("InscriptionSequence", params={
+        "$expand": "Sequence", "$select": "Sequence",
+        "$filter": f"ApprenantId eq {learner['Id']} and startswith(Sequence/TypeSequence/Code, 'S')"}).json()
+    assert sorted(i["Sequence"]["Id"] for i in alt["value"]) == got
+    # Another learner's inscription gives another list; an unknown one an empty list.
+    assert client.request("GET", SEQ_QUERY, json={"Id": 999999999}).json()["value"] == []
+    odata_error(client.request("GET", SEQ_QUERY, json={"Id": "abc"}), 400)
+
+
+def test_use_case_b_as_documented(client, dossier):
+    learner, ins = dossier["learner"], dossier["inscription"]
+    # B1: the learner is found back
+    assert client.get(f"Apprenant?$filter=Code eq '{learner['Code']}'").json()["value"][0]["Id"] == learner["Id"]
+    # B2
+    types = client.get("TypeConvention").json()
+    assert_like(types, doc("TypeConvention", "GET"))
+    assert {t["Code"] for t in types["value"]} >= {"STG", "PRO", "APP", "STA"}
+    # B3
+    assert [i["Id"] for i in client.get(f"Inscription?$filter=ApprenantId eq {learner['Id']}").json()["value"]] == \
+        [ins["Id"]]
+    # B4
+    sequence_id = s_sequences(client, dossier)[0]["Sequence"]["Id"]
+    # B5
+    conv = created(client.post("Convention", json={"ApprenantId": learner["Id"], "TypeConventionId": STG,
+                                                    "SequenceId": sequence_id}))
+    # X20: the documented creation response lacks DateConclusion, which the GET shows;
+    # all 108 properties are served, in the GET's order.
+    assert_like(conv, doc("Convention", "GET /Convention/1234567"))
+    documented = doc("Convention", "POST /Convention")
+    assert len(conv) == 109  # context + the 108 properties (X20)
+    assert re.fullmatch(r"CS\d{8}", conv["Code"])
+    assert conv["EtatConventionId"] == FIRST_ETAT  # R53
+    assert conv["Devise"] == "Euro" and conv["NatureContratId"] == 0
+    for k, v in documented.items():  # documented defaults of a new convention
+        if k not in ("@odata.context", "Id", "Code", "ApprenantId", "TypeConventionId", "SequenceId"):
+            assert conv[k] == v, (k, conv[k], v)
+    # B6
+    etats = client.get("EtatConvention").json()
+    assert_like(etats, doc("EtatConvention", "GET"))
+    # B7: an entreprise with its contact records, and one from an empty body
+    adresse = created(client.post("Adresse", json={"Adresse1": "1 rue de l'Usine", "Ville": "Lyon"}))
+    mail = created(client.post("Mail", json={"Adresse": f"contact.{uuid.uuid4().hex[:6]}@entreprise1.fr"}))
+    tel = created(client.post("Telephone", json={"Numero": "0472000000"}))
+    entreprise = created(client.post("Entreprise", json={"Nom": "Entreprise 1", "AdresseId": adresse["Id"],
+                                                          "MailId": mail["Id"], "TelephoneId": tel["Id"]}))
+    assert_like(entreprise, doc("Entreprise", "GET /Entreprise/2410939"))
+    assert entreprise["Nom"] == "Entreprise 1"  # X15
+    empty = created(client.post("Entreprise", content=b"{}"))
+    assert empty["Nom"] == "" and empty["AdresseId"] == 0
+    # B8: one Professionnel per role
+    pros = [created(client.post("Professionnel", json={"CiviliteId": 1541, "Nom": n, "Prenoms": "Antoine",
+                                                       "NomUsage": n, "PrenomUsage": "Antoine"}))
+            for n in ("LATERAL", "MAITRE", "SIGNATAIRE", "REFERENT")]
+    assert_like(pros[0], doc("Professionnel", "POST"))
+    enseignant = client.get("Enseignant").json()["value"][0]["Id"]  # B9
+    # B10: GET, change, POST the whole convention back
+    full = client.get(f"Convention/{conv['Id']}").json()
+    full.pop("@odata.context")
+    full.pop("Id")
+    full.update(EntrepriseId=entreprise["Id"], MaitreId=pros[1]["Id"], SignataireId=pros[2]["Id"],
+                ReferentId=pros[3]["Id"], EnseignantId=enseignant, Remuneration=1234.56, CaisseRetraite="AG2R",
+                AvantageNourriture=4.5, AvantageLogement=100.0, AvantageAutre="Tickets",
+                DateDebut="2024-01-08T00:00:00+01:00", DateFin="2024-06-28T00:00:00+02:00")
+    updated = client.post(f"Convention/{conv['Id']}", json=full)
+    assert updated.status_code == 200, updated.text
+    assert_like(updated.json(), doc("Convention", "GET /Convention/1234567"))
+    assert updated.json()["EntrepriseId"] == entreprise["Id"] and updated.json()["Remuneration"] == 1234.56
+    assert updated.json()["Code"] == conv["Code"]
+    # The same by PUT, with a field left out: it is reset (R2).
+    full.pop("CaisseRetraite")
+    put = client.put(f"Convention/{conv['Id']}", json=full)
+    assert put.status_code == 200 and put.json()["CaisseRetraite"] == "" and put.json()["MaitreId"] == pros[1]["Id"]
+    # B11: financing body
+    opcas = client.get("OPCA").json()
+    assert_like(opcas, doc("OPCA", "GET"))
+    opca = next(o for o in opcas["value"] if o["Nom"] == "OPCO EP")
+    link = created(client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"],
+                                                                      "OrganismeFinanceurId": opca["Id"]}))
+    assert_like(link, doc("ConventionOrganismeFinanceur", "POST"))
+    assert link["TypePriseCharge"] == "Entreprise" and link["Nom"] is None  # R66
+    # B14–B15: billing clients
+    sync = client.post(f"Convention/{conv['Id']}/SynchronisationAffaire")
+    assert sync.status_code == 200 and sync.content == b""
+    clients = client.get(f"Client?%24filter=ReferenceId+eq+{conv['Id']}").json()
+    assert_like(clients, doc("Client", "GET /Client?%24filter"))
+    natures = {n["Id"]: n["Code"] for n in client.get("NatureClient").json()["value"]}
+    by_nature = {natures[c["NatureClientId"]]: c for c in clients["value"]}
+    assert set(by_nature) == {"ENTR", "OPCO"}
+    assert by_nature["ENTR"]["EntrepriseId"] == entreprise["Id"] and by_nature["ENTR"]["Nom"] == "Entreprise 1"
+    assert by_nature["ENTR"]["Code"] == f"411-{learner['Code']}-"
+    assert by_nature["OPCO"]["Nom"] == "OPCO EP"
+    # The clients are attached to the learner's affaire.
+    links = client.get("ClientPourAffaire", params={"$filter": f"AffaireId eq {ins['AffaireId']}"}).json()["value"]
+    assert {c["ClientId"] for c in links} >= {c["Id"] for c in clients["value"]}
+
+
+def test_synchronisation_twice_gives_the_same_clients(client, dossier):
+    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": PRO,
+                                                    "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
+    entreprise = created(client.post("Entreprise", json={"Nom": "Twice SA"}))
+    assert client.patch(f"Convention/{conv['Id']}", json={"EntrepriseId": entreprise["Id"]}).status_code == 200
+    for opca in (2214795, 2217200):
+        created(client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"],
+                                                                  "OrganismeFinanceurId": opca}))
+    assert client.post(f"Convention/{conv['Id']}/SynchronisationAffaire").status_code == 200
+    once = client.get("Client", params={"$filter": f"ReferenceId eq {conv['Id']}", "$orderby": "Id"}).json()["value"]
+    links_once = client.get("ClientPourAffaire/$count").text
+    assert len(once) == 3
+    assert client.post(f"Convention/{conv['Id']}/SynchronisationAffaire").status_code == 200
+    twice = client.get("Client", params={"$filter": f"ReferenceId eq {conv['Id']}", "$orderby": "Id"}).json()["value"]
+    assert twice == once and client.get("ClientPourAffaire/$count").text == links_once
+    assert {c["Code"] for c in once} >= {"CATLAS", "COPCOEP"}
+
+
+def test_apprenticeship_gets_the_first_contractual_mode(client, dossier):
+    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": APP,
+                                                    "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
+    assert conv["NatureContratId"] == 3000701  # the first of the configured modes (R56, X5)
+    assert conv["EtatConventionId"] == FIRST_ETAT
+
+
+BAD = [
+    (lambda d, s: {"ApprenantId": 999999991, "TypeConventionId": STG, "SequenceId": s}, "ApprenantId", 400),
+    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": 999999992, "SequenceId": s},
+     "TypeConventionId", 400),
+    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": 999999993},
+     "SequenceId", 400),
+    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG}, "SequenceId", 400),
+    # a séquence that exists but is not the learner's (a séquence of the other programme)
+    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": "OTHER"},
+     "SequenceId", 400),
+    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": s,
+                   "EtatConventionId": 999999994}, "EtatConventionId", 400),
+]
+
+
+@pytest.mark.parametrize("make_body,field,status", BAD, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_convention_input(client, server, dossier, make_body, field, status):
+    seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
+    body = make_body(dossier, seq)
+    if body.get("SequenceId") == "OTHER":
+        body["SequenceId"] = client.get("Sequence", params={"$filter": f"ProgrammeId ne {PROGRAMME}",
+                                                            "$top": "1"}).json()["value"][0]["Id"]
+    before = snapshot(server.database_url)
+    err = odata_error(client.post("Convention", json=body), status)
+    assert field in err["message"] or err.get("target") == field, err
+    assert snapshot(server.database_url) == before
+
+
+def test_bad_links_and_updates(client, server, dossier):
+    seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
+    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
+                                                    "SequenceId": seq}))
+    other = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
+                                                     "SequenceId": seq}))
+    entreprise = created(client.post("Entreprise", json={}))
+    assert client.patch(f"Convention/{conv['Id']}", json={"EntrepriseId": entreprise["Id"]}).status_code == 200
+    pro = created(client.post("Professionnel", json={"CiviliteId": 1541, "Nom": "X", "Prenoms": "Y", "NomUsage": "X",
+                                                     "PrenomUsage": "Y"}))
+    before = snapshot(server.database_url)
+    err = odata_error(client.patch(f"Convention/{other['Id']}", json={"EntrepriseId": entreprise["Id"]}), 409)
+    assert "EntrepriseId" in (err.get("target") or "") and "entreprise" in err["message"]
+    err = odata_error(client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"],
+                                                                        "OrganismeFinanceurId": 999999995}), 400)
+    assert "OrganismeFinanceurId" in err["message"]
+    err = odata_error(client.patch(f"Convention/{conv['Id']}", json={"MaitreId": pro["Id"], "SignataireId": pro["Id"]}),
+                      400)
+    assert "same Professionnel" in err["message"]
+    odata_error(client.patch(f"Convention/{conv['Id']}", json={"EtatConventionId": 999999996}), 400)
+    odata_error(client.post("Convention/999999997/SynchronisationAffaire"), 404)
+    odata_error(client.get(f"Convention/{conv['Id']}/SynchronisationAffaire"), 405)
+    assert snapshot(server.database_url) == before
+    # Deleting the convention frees its entreprise for another one.
+    assert client.delete(f"Convention/{conv['Id']}").status_code == 204
+    assert client.patch(f"Convention/{other['Id']}", json={"EntrepriseId": entreprise["Id"]}).status_code == 200
+
+
+def test_one_entreprise_per_convention_under_concurrency(client, database_url):
+    """20 concurrent attempts to give 10 conventions the same entreprise, through two
+    server processes: exactly one wins, the others get 409 (R55, enforced by the database)."""
+    dossier = make_dossier(client)
+    seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
+    conventions = [created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"],
+                                                            "TypeConventionId": STG, "SequenceId": seq}))["Id"]
+                   for _ in range(10)]
+    entreprise = created(client.post("Entreprise", json={"Nom": "Convoitée"}))["Id"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
+    procs, roots = [], []
+    for _ in range(2):
+        port = _free_port()
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "scolarite.cli", "serve", "--port", str(port), "--database-url", database_url,
+             "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        roots.append(f"http://127.0.0.1:{port}/GraphV1/")
+    try:
+        for root in roots:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    httpx.get(root, auth=(USER, PASSWORD), timeout=2)
+                    break
+                except httpx.TransportError:
+                    assert time.time() < deadline
+                    time.sleep(0.2)
+        statuses: list[int] = []
+        barrier = threading.Barrier(20)
+
+        def attempt(i: int):
+            with httpx.Client(base_url=roots[i % 2], auth=(USER, PASSWORD), timeout=60) as c:
+                barrier.wait()
+                r = c.patch(f"Convention/{conventions[i % 10]}", json={"EntrepriseId": entreprise})
+                statuses.append(r.status_code)
+                if r.status_code == 409:
+                    assert "entreprise" in r.json()["error"]["message"]
+
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(20)
+    # Exactly one convention holds the entreprise; its two attempts succeed (the second
+    # sets the value it already has), the 18 attempts on the 9 others get 409.
+    owners = client.get("Convention", params={"$filter": f"EntrepriseId eq {entreprise}"}).json()["value"]
+    assert len(owners) == 1 and owners[0]["Id"] in conventions
+    assert len(statuses) == 20
+    assert statuses.count(200) == 2 and statuses.count(409) == 18, statuses
