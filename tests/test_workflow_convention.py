@@ -300,3 +300,76 @@ def test_one_entreprise_per_convention_under_concurrency(client, database_url):
     assert len(owners) == 1 and owners[0]["Id"] in conventions
     assert len(statuses) == 20
     assert statuses.count(200) == 2 and statuses.count(409) == 18, statuses
+
+
+def upload_documents(client, code: str, n: int = 2) -> list[str]:
+    """B17: the convention's folder under the share, then files and their descriptions."""
+    share = client.get("Instance").json()
+    share = share.get("FileSystemShareName") or share["value"][0]["FileSystemShareName"]
+    found = client.get("Directory", params={"$filter": f"path eq {share}\\{code}"}).json()["value"]
+    if found:
+        folder = found[0]["Streamid"]
+    else:
+        root = client.get("Directory", params={"$filter": f"path eq {share}"}).json()["value"][0]["Streamid"]
+        r = client.post("Directory", json={"Name": code, "Streamid": root})
+        assert r.status_code == 201, r.text
+        folder = r.json()["value"]
+    files = []
+    for i in range(n):
+        f = created(client.post("File", json={"Streamid": folder, "Name": f"convention-{i}.pdf",
+                                              "File_extension": ".pdf", "stream": "JVBERi0xLjQKJcfsj6IK"}))
+        created(client.post("Description", json={"Streamid": f["Streamid"], "Contexte": code,
+                                                 "Regroupement": "CONVENTION",
+                                                 "DossierCible": f"\\\\{share}\\{code}"}))
+        files.append(f["Streamid"])
+    return files
+
+
+def alive(client, files: list[str]) -> list[bool]:
+    return [client.get(f"File/{f}").status_code == 200 and client.get(f"Description/{f}").status_code == 200
+            for f in files]
+
+
+def test_back_to_saisie_deletes_the_documents_and_only_then(client, dossier):
+    """R54: SAISIE from another état deletes the documents; nothing else does."""
+    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
+                                                    "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
+    other = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
+                                                     "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
+    etats = {e["Code"]: e["Id"] for e in client.get("EtatConvention").json()["value"]}
+    assert conv["EtatConventionId"] == etats["SAISIE"]
+    files = upload_documents(client, conv["Code"])
+    neighbour = upload_documents(client, other["Code"], 1)
+
+    def move(code: str):
+        full = client.get(f"Convention/{conv['Id']}").json()
+        full.pop("@odata.context")
+        full.pop("Id")
+        full["EtatConventionId"] = etats[code]
+        r = client.post(f"Convention/{conv['Id']}", json=full)  # B18, as documented
+        assert r.status_code == 200, r.text
+
+    move("SAISIE")  # SAISIE -> SAISIE keeps them
+    assert alive(client, files) == [True, True]
+    move("APPRENANT")  # to another état keeps them
+    move("ENTR")  # between other états keeps them
+    assert alive(client, files) == [True, True]
+    move("SAISIE")  # back to SAISIE: deleted
+    assert alive(client, files) == [False, False]
+    assert alive(client, neighbour) == [True]  # another convention's documents stay
+    share = client.get("Instance").json().get("FileSystemShareName", "instance")
+    folder = client.get("Directory", params={"$filter": f"path eq {share}\\{conv['Code']}"}).json()["value"][0]
+    assert client.get(f"Directory/{folder['Streamid']}").json()["value"] == []
+    # Documents uploaded while in SAISIE survive edits that stay in SAISIE.
+    again = upload_documents(client, conv["Code"], 1)
+    assert client.patch(f"Convention/{conv['Id']}", json={"Remuneration": 900.0}).status_code == 200
+    assert alive(client, again) == [True]
+
+
+def test_bad_document_inputs(client, server):
+    before = snapshot(server.database_url)
+    root = client.get("Directory", params={"$filter": "path eq instance"}).json()["value"][0]["Streamid"]
+    err = odata_error(client.post("File", json={"Streamid": root, "Name": "x.pdf", "File_extension": ".pdf",
+                                                "stream": "pas du base64 !"}), 400)
+    assert "stream" in err["message"] or err.get("target") == "stream"
+    assert snapshot(server.database_url) == before

@@ -205,5 +205,70 @@ def credentials_revoke(ident: str = typer.Argument(..., help="Credential id, log
     console.print(f"Revoked {n} credential(s).")
 
 
+# ------------------------------------------------------------------------------------------ import
+
+import_app = typer.Typer(help="Import dossiers or conventions from a .csv or .xlsx file, through the GraphV1 API "
+                              "of any server (see docs/import.md).", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+def _run_import(kind: str, file: Path, url: Optional[str], user: Optional[str], password: Optional[str],
+                api_key: Optional[str], concurrency: int, dry_run: bool, journal: Optional[Path],
+                report: Optional[Path]) -> None:
+    from scolarite.client.importer import EXIT_FATAL, ImportOptions, run_import, summary
+
+    if not url:
+        console.print("[red]Give the service URL: --url or SCOLARITE_URL (e.g. http://127.0.0.1:8000/GraphV1/).[/red]")
+        raise typer.Exit(EXIT_FATAL)
+    if not api_key and not user:
+        console.print("[red]Give credentials: --user/--password or --api-key (or SCOLARITE_USER, "
+                      "SCOLARITE_PASSWORD, SCOLARITE_API_KEY).[/red]")
+        raise typer.Exit(EXIT_FATAL)
+    if user and password is None and not api_key:
+        password = typer.prompt("Password", hide_input=True)
+    options = ImportOptions(url=url, user=user, password=password, api_key=api_key, concurrency=concurrency,
+                            dry_run=dry_run, journal=journal, report=report)
+    outcome = asyncio.run(run_import(kind, file, options))
+    if outcome.fatal:
+        console.print(f"[red]{outcome.fatal}[/red]")
+    for table in summary(outcome, dry_run):
+        console.print(table)
+    if outcome.results:
+        console.print(f"Report: {outcome.report}")
+    if outcome.journal:
+        console.print(f"Journal: {outcome.journal}")
+    raise typer.Exit(outcome.exit_code)
+
+
+def _import_command(kind: str, summary_text: str):
+    def command(
+        file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv (UTF-8, ',' or ';') or .xlsx file."),
+        url: Optional[str] = typer.Option(None, "--url", envvar="SCOLARITE_URL",
+                                          help="Service root, e.g. http://127.0.0.1:8000/GraphV1/"),
+        user: Optional[str] = typer.Option(None, "--user", envvar="SCOLARITE_USER", help="HTTP Basic login."),
+        password: Optional[str] = typer.Option(None, "--password", envvar="SCOLARITE_PASSWORD",
+                                               help="HTTP Basic password (prompted when omitted)."),
+        api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SCOLARITE_API_KEY",
+                                              help="Send this X-ApiKey instead of a login."),
+        concurrency: int = typer.Option(4, "--concurrency", "-j", min=1, max=64, help="Rows imported at once."),
+        dry_run: bool = typer.Option(False, "--dry-run",
+                                     help="Check every row and resolve every reference with GETs only; write nothing."),
+        journal: Optional[Path] = typer.Option(None, "--journal", dir_okay=False,
+                                               help="Journal file (default: <FILE>.journal.sqlite)."),
+        report: Optional[Path] = typer.Option(None, "--report", dir_okay=False,
+                                              help="Report file (default: <FILE>.report.csv)."),
+    ):
+        _run_import(kind, file, url, user, password, api_key, concurrency, dry_run, journal, report)
+
+    command.__doc__ = summary_text
+    return command
+
+
+import_app.command("dossiers")(_import_command(
+    "dossiers", "Create the dossier d'inscription of each row (e-mail, learner, inscription, periods, client)."))
+import_app.command("conventions")(_import_command(
+    "conventions", "Create the convention of each row (convention, entreprise, organisme financeur)."))
+
+
 if __name__ == "__main__":
     app()

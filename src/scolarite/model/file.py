@@ -18,9 +18,17 @@ from scolarite.odata.schema import (
 
 
 class Directory(Entity):
-    """Dossier de l'arborescence de fichiers. Rules: R84, R85, R86, R87, R90, R54."""
+    """Dossier de l'arborescence de fichiers. Rules: R84, R85, R86, R87, R90, R54.
+
+    The table is the whole tree, like the original FileTable: one row per folder
+    and one entry per file (``Isdirectory`` false, same ``Streamid`` as the File
+    row that holds its content), each with its parent folder in ``_parent_id``.
+    On creation the body's ``Streamid`` is the parent folder (rules/file.py).
+    """
 
     __legacy__ = "file.T_DIRECTORY"
+    __client_key__ = True
+    __internal__ = {"_parent_id": Guid(index=True)}
     Streamid = Guid(key=True, required=True)
     Name = String(required=True)
     Creation_time = DateTimeOffset(utc=True, nullable=False)
@@ -36,9 +44,14 @@ class Directory(Entity):
 
 
 class File(Entity):
-    """Fichier. Rules: R88, R90."""
+    """Fichier. Rules: R88, R90.
+
+    On creation the body's ``Streamid`` is the folder receiving the file (X23); the
+    file's place in the tree is its entry in Directory (rules/file.py).
+    """
 
     __legacy__ = "file.T_FILE"
+    __client_key__ = True
     Streamid = Guid(key=True, required=True)
     Name = String(required=True)
     Creation_time = DateTimeOffset(utc=True, nullable=False)
@@ -53,9 +66,10 @@ class File(Entity):
 
 
 class Description(Entity):
-    """Description de fichier. Rules: R89, R90."""
+    """Description de fichier. Rules: R89, R90.  Keyed by the described file's Streamid (X38)."""
 
     __legacy__ = "file.T_DESCRIPTION"
+    __client_key__ = True
     Streamid = Guid(key=True, required=True)
     DateCreation = DateTimeOffset(nullable=False)
     DateValidation = DateTimeOffset(nullable=False)

@@ -171,6 +171,11 @@ class Entity:
     # The client may send the key when creating (it is then handed to the handlers in
     # ``data``, which decide what it means, e.g. a parent folder's Streamid).
     __client_key__: ClassVar[bool] = False
+    # Technical columns stored beside the properties (e.g. ``{"_parent_id": Guid(index=True)}``,
+    # a folder's parent): never rendered, never accepted in a body, absent from
+    # $metadata and from $filter.  Their names start with "_"; only handlers set them.
+    # (Avoid names SQLAlchemy's ``table.c`` already uses, such as ``_parent``.)
+    __internal__: ClassVar[dict[str, Property]] = {}
     properties: ClassVar[dict[str, Property]]
     navigations: ClassVar[dict[str, Navigation]]
     key: ClassVar[Property]
@@ -192,6 +197,10 @@ class Entity:
         if len(keys) != 1:
             raise TypeError(f"{cls.__name__} must declare exactly one key property")
         cls.key = keys[0]
+        for name, prop in cls.__internal__.items():
+            if not name.startswith("_") or not isinstance(prop, Property) or prop.key:
+                raise TypeError(f"{cls.__name__}.__internal__: {name} must be a non-key Property named _…")
+            prop.name = name
         if "__entity_set__" not in vars(cls):
             cls.__entity_set__ = cls.__name__
 

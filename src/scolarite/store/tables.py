@@ -1,7 +1,8 @@
 """Database tables, derived from the entity declarations.
 
 Every entity set gets one table named after the set, one column per property
-(same name), plus a ``_deleted`` flag: DELETE is a soft delete, the row stays for
+(same name), its internal columns (``__internal__``, e.g. a folder's ``_parent_id``),
+plus a ``_deleted`` flag: DELETE is a soft delete, the row stays for
 history and ``Object`` keeps its dates.  Ids come from the ``Object`` table, whose
 identity column is the one id sequence shared by every set (R10).
 
@@ -55,6 +56,8 @@ def _entity_table(metadata: sa.MetaData, entity: type[Entity]) -> sa.Table:
         else:
             col = sa.Column(prop.name, prop.edm.sa_type(), nullable=True, index=bool(prop.index or prop.ref))
         columns.append(col)
+    for prop in entity.__internal__.values():
+        columns.append(sa.Column(prop.name, prop.edm.sa_type(), nullable=True, index=prop.index))
     if is_registry:
         columns.append(sa.Column(SET_COLUMN, sa.String(64), nullable=False))
     else:
