@@ -373,3 +373,11 @@ def test_bad_document_inputs(client, server):
                                                 "stream": "pas du base64 !"}), 400)
     assert "stream" in err["message"] or err.get("target") == "stream"
     assert snapshot(server.database_url) == before
+
+
+def test_instance_is_answered_as_one_object(client):
+    """GET /Instance returns the instance itself (documented), not a collection."""
+    r = client.get("Instance").json()
+    assert_like(r, doc("Instance", "GET /Instance"), collection=False)
+    assert r["FileSystemShareName"] == "instance"
+    assert "value" in client.get("Instance", params={"$filter": "Id gt 0"}).json()

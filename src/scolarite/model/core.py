@@ -200,6 +200,7 @@ class Instance(Entity):
     """Instance. Rules: R85."""
 
     __legacy__ = "myapp.T_INSTANCE"
+    __single__ = True  # GET /Instance answers with the instance itself (documented)
     Id = Int64(key=True)
     Nom = String()
     FileSystemShareName = String()

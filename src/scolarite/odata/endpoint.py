@@ -234,6 +234,16 @@ class ODataEndpoint:
     async def _read_collection(self, req, path: ResourcePath, options: QueryOptions, method: str, pairs,
                                where=None, context_set: str | None = None) -> ODataResponse:
         entity = path.target
+        plain = options.filter is None and not options.orderby and options.top is None and not options.skip \
+            and not options.count
+        if entity.__single__ and path.kind == "collection" and plain:
+            async with self.db.read() as conn:
+                page = await self.reader.collection(conn, entity, QueryOptions(select=options.select, top=1,
+                                                                               expand=options.expand))
+            if not page.items:
+                raise NotFound(f"{entity.__entity_set__} is not configured")
+            return ODataResponse(200, b"") if method == "HEAD" else self._entity_response(
+                req, entity, page.items[0], options)
         async with self.db.read() as conn:
             page = await self.reader.collection(conn, entity, options, where=where)
         if method == "HEAD":

@@ -171,6 +171,9 @@ class Entity:
     # The client may send the key when creating (it is then handed to the handlers in
     # ``data``, which decide what it means, e.g. a parent folder's Streamid).
     __client_key__: ClassVar[bool] = False
+    # The bare set URL (no $filter, $orderby, $top, $skip, $count) answers with the
+    # set's single entity, like an OData singleton.
+    __single__: ClassVar[bool] = False
     # Technical columns stored beside the properties (e.g. ``{"_parent_id": Guid(index=True)}``,
     # a folder's parent): never rendered, never accepted in a body, absent from
     # $metadata and from $filter.  Their names start with "_"; only handlers set them.
