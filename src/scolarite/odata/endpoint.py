@@ -330,8 +330,7 @@ class ODataEndpoint:
             if rendered is None:
                 return ODataResponse(204, b"", None)
             return ODataResponse(200, str(rendered).encode(), "text/plain; charset=utf-8")
-        key = path.key if entity.key.edm.category != "guid" else path.key
-        body = {"@odata.context": f"{req.root}$metadata#{entity.__entity_set__}({key})/{prop.name}",
+        body = {"@odata.context": f"{req.root}$metadata#{entity.__entity_set__}({path.key})/{prop.name}",
                 "value": rendered}
         return ODataResponse(200, b"" if method == "HEAD" else dumps(body))
 
@@ -358,7 +357,7 @@ class ODataEndpoint:
             async with conn.begin():
                 key = await self.service.create(conn, entity, values, sent)
                 item = await self.reader.single(conn, entity, key, options, written=True)
-        location = f"{req.root}{entity.__entity_set__}({_key_literal(key)})"
+        location = f"{req.root}{entity.__entity_set__}({key})"
         answer = self.service.create_answers.get(entity.__entity_set__)
         if answer is not None:
             value = answer(key)
@@ -430,7 +429,7 @@ class ODataEndpoint:
                     target = self.schema.entity(result.entity_set)
                     item = await self.reader.single(conn, target, result.key, QueryOptions(), written=True)
         if isinstance(result, Created):
-            location = f"{req.root}{result.entity_set}({_key_literal(result.key)})"
+            location = f"{req.root}{result.entity_set}({result.key})"
             return self._entity_response(req, target, item or {}, None, 201, {"Location": location})
         return ODataResponse(200, b"", None)
 
@@ -452,7 +451,3 @@ def _is_data_exception(error: Exception) -> bool:
 
 def _first_line(orig: Any) -> str:
     return str(orig).strip().splitlines()[0][:200] if orig is not None else ""
-
-
-def _key_literal(key: Any) -> str:
-    return str(key)

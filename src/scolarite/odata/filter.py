@@ -361,9 +361,6 @@ class ExpressionCompiler:
                 raise BadRequest(f"{name}() expects a date, {arg.label} is {_article(arg)}")
         return getattr(self, "_f_" + name)(*args)
 
-    def _sql(self, t: Typed):
-        return t.expr
-
     def _f_contains(self, s, sub):
         find = sa.func.strpos if self.dialect == "postgresql" else sa.func.instr
         return Typed(find(s.expr, sub.expr) > 0, "boolean", "contains()")

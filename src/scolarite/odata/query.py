@@ -14,6 +14,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from . import edm
 from .errors import BadRequest
 from .filter import ExpressionCompiler, Scope, Storage
 from .schema import Entity
@@ -54,9 +55,8 @@ def shape(entity: type[Entity], options: QueryOptions) -> _Shape:
     return _Shape(render, columns, options.expand)
 
 
-def _is_identity(t) -> bool:
-    from . import edm
-
+def _is_identity(t: edm.EdmType) -> bool:
+    """Types whose stored value is already its JSON form (no render call per value)."""
     return type(t).render is edm.EdmType.render
 
 
