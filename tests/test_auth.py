@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import subprocess
+import time
 import sys
 import uuid
 
@@ -172,6 +173,7 @@ def test_revoked_api_key_gets_401(server):
         response = _request(server, "GET", path, None, headers=headers)
         assert response.status_code == 200, (path, response.text)
     assert _with_credentials(server.database_url, lambda c: c.revoke(str(cid))) == 1
+    _wait_for_the_credential_cache(server)
     for path in REVOCATION_PATHS:
         _assert_401(_request(server, "GET", path, None, headers=headers))
     _assert_401(_request(server, "POST", "Mail", {"Adresse": "revoked@example.fr"}, headers=headers))
@@ -186,6 +188,7 @@ def test_revoked_basic_login_gets_401_despite_the_cache(server):
         response = _request(server, "GET", path, None, auth=auth)
         assert response.status_code == 200, (path, response.text)
     assert _with_credentials(server.database_url, lambda c: c.revoke(login)) == 1
+    _wait_for_the_credential_cache(server)
     for path in REVOCATION_PATHS:
         _assert_401(_request(server, "GET", path, None, auth=auth))
     _assert_401(_request(server, "POST", "Mail", {"Adresse": "revoked@example.fr"}, auth=auth))
@@ -193,7 +196,15 @@ def test_revoked_basic_login_gets_401_despite_the_cache(server):
     assert _request(server, "GET", "Civilite", None, auth=(USER, PASSWORD)).status_code == 200
 
 
-def test_password_change_takes_effect_at_once(server):
+def _wait_for_the_credential_cache(server) -> None:
+    """A revocation takes effect once the server's memory of successful checks expires
+    (``SCOLARITE_AUTH_CACHE_SECONDS``, 1 s by default, docs/interpretations.md)."""
+    delay = server.app.state.credentials.cache_seconds
+    assert 0 < delay <= 1
+    time.sleep(delay + 0.1)
+
+
+def test_password_change_takes_effect_after_the_cache_delay(server):
     """A new credential for the same login, the old one revoked: only the new password works."""
     login = f"changing-{uuid.uuid4().hex[:8]}"
     old, new = f"old-{uuid.uuid4().hex}", f"new-{uuid.uuid4().hex}"
@@ -201,6 +212,7 @@ def test_password_change_takes_effect_at_once(server):
     assert _request(server, "GET", "Civilite", None, auth=(login, old)).status_code == 200
     _with_credentials(server.database_url, lambda c: c.add_basic(login, new))
     _with_credentials(server.database_url, lambda c: c.revoke(str(old_id)))
+    _wait_for_the_credential_cache(server)
     _assert_401(_request(server, "GET", "Civilite", None, auth=(login, old)))
     assert _request(server, "GET", "Civilite", None, auth=(login, new)).status_code == 200
 

@@ -14,6 +14,7 @@ class Settings:
     public_url: str | None = None  # e.g. https://api.ecole.fr/GraphV1/ behind a proxy
     timezone: str = "Europe/Paris"
     trust_forwarded: bool = True
+    auth_cache_seconds: float = 1.0  # how long a successful credential check is trusted
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -25,4 +26,5 @@ class Settings:
             public_url=env.get("SCOLARITE_PUBLIC_URL") or None,
             timezone=env.get("SCOLARITE_TIMEZONE", "Europe/Paris"),
             trust_forwarded=env.get("SCOLARITE_TRUST_FORWARDED", "1") not in ("0", "false", "no"),
+            auth_cache_seconds=float(env.get("SCOLARITE_AUTH_CACHE_SECONDS", "1")),
         )

@@ -46,7 +46,7 @@ def build(settings: Settings | None = None, db: Database | None = None) -> Starl
     service = Service(schema, db)
     rules.register(service)
     endpoint = ODataEndpoint(schema, service, settings.max_page_size)
-    credentials = Credentials(db)
+    credentials = Credentials(db, settings.auth_cache_seconds)
 
     async def authenticate(request: Request):
         key = request.headers.get("x-apikey")

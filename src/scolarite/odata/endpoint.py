@@ -244,7 +244,7 @@ class ODataEndpoint:
                 raise NotFound(f"{entity.__entity_set__} is not configured")
             return ODataResponse(200, b"") if method == "HEAD" else self._entity_response(
                 req, entity, page.items[0], options)
-        async with self.db.read() as conn:
+        async with self.db.read(single=not options.count and not options.expand) as conn:
             page = await self.reader.collection(conn, entity, options, where=where)
         if method == "HEAD":
             return ODataResponse(200, b"")
@@ -267,13 +267,13 @@ class ODataEndpoint:
         return f"{req.root}{req.path.lstrip('/')}?{query}"
 
     async def _count(self, path: ResourcePath, options: QueryOptions, method: str, where=None) -> ODataResponse:
-        async with self.db.read() as conn:
+        async with self.db.read(single=True) as conn:
             n = await self.reader.count(conn, path.target, options, where=where)
         return ODataResponse(200, b"" if method == "HEAD" else str(n).encode(), "text/plain; charset=utf-8")
 
     async def _read_entity(self, req, path: ResourcePath, options: QueryOptions, method: str) -> ODataResponse:
         entity = path.entity
-        async with self.db.read() as conn:
+        async with self.db.read(single=not options.expand) as conn:
             if method == "HEAD":
                 if options.filter is not None or options.orderby or options.top is not None or options.skip:
                     raise BadRequest("$filter, $orderby, $top and $skip apply to collections, not to a single entity")

@@ -3,15 +3,18 @@
 Passwords are hashed with Argon2 (slow on purpose); API keys are random 256-bit
 tokens, so a SHA-256 digest is enough and lets a key be found by its digest.  To
 keep Argon2 off the hot path, a successful Basic check is remembered in memory as
-(login, SHA-256 of the password) -> the stored hash it matched; every request
-still reads the credential row, so a revocation or a password change takes effect
-at once.
+(login, SHA-256 of the password) -> the stored hash it matched.  On top of that,
+a successful check of any kind may be remembered for a short time
+(``cache_seconds``, ``SCOLARITE_AUTH_CACHE_SECONDS``): within that delay a
+request costs no database read, and a revocation or password change takes effect
+when it expires.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -35,10 +38,27 @@ class Principal:
 
 
 class Credentials:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, cache_seconds: float = 0.0):
         self.db = db
         self.table = db.metadata.tables["scolarite_credential"]
         self._verified: dict[tuple[str, str], str] = {}
+        # Successful checks are remembered for ``cache_seconds`` (a revocation made
+        # elsewhere takes effect within that delay); 0 reads the row on every request.
+        self.cache_seconds = cache_seconds
+        self._recent: dict[tuple[str, str, str], tuple[Principal, float]] = {}
+
+    def _remembered(self, key: tuple[str, str, str]) -> Principal | None:
+        hit = self._recent.get(key)
+        if hit is not None and hit[1] > time.monotonic():
+            return hit[0]
+        return None
+
+    def _remember(self, key: tuple[str, str, str], principal: Principal | None) -> Principal | None:
+        if principal is not None and self.cache_seconds > 0:
+            if len(self._recent) > 10_000:
+                self._recent.clear()
+            self._recent[key] = (principal, time.monotonic() + self.cache_seconds)
+        return principal
 
     async def add_basic(self, login: str, password: str) -> int:
         if not login or ":" in login:
@@ -78,8 +98,12 @@ class Credentials:
                                        .where(self.table.c.revoked_at.is_(None)))).scalar_one()
 
     async def check_basic(self, login: str, password: str) -> Principal | None:
+        key = ("basic", login, _digest(password))
+        return self._remembered(key) or self._remember(key, await self._check_basic(login, password))
+
+    async def _check_basic(self, login: str, password: str) -> Principal | None:
         t = self.table
-        async with self.db.engine.connect() as conn:
+        async with self.db.read(single=True) as conn:
             rows = (await conn.execute(sa.select(t.c.id, t.c.secret_hash).where(
                 t.c.kind == "basic", t.c.name == login, t.c.revoked_at.is_(None)))).all()
         if not rows:
@@ -101,8 +125,12 @@ class Credentials:
         return None
 
     async def check_key(self, key: str) -> Principal | None:
+        memo = ("apikey", "", _digest(key))
+        return self._remembered(memo) or self._remember(memo, await self._check_key(key))
+
+    async def _check_key(self, key: str) -> Principal | None:
         t = self.table
-        async with self.db.engine.connect() as conn:
+        async with self.db.read(single=True) as conn:
             row = (await conn.execute(sa.select(t.c.id, t.c.name).where(
                 t.c.kind == "apikey", t.c.lookup == _digest(key), t.c.revoked_at.is_(None)))).first()
         return Principal(row[0], "apikey", row[1]) if row else None

@@ -8,6 +8,7 @@ zone-aware date-part function so that ``$filter`` answers as on PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -90,8 +91,10 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         def _begin(conn):
             # A write takes the write lock up front, so that two concurrent writers
             # queue on busy_timeout instead of one failing with "database is locked".
-            immediate = conn.get_execution_options().get("write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            options = conn.get_execution_options()
+            if options.get("single_read"):
+                return  # one SELECT: SQLite's implicit transaction is enough
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write", False) else "BEGIN")
 
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
@@ -106,6 +109,7 @@ class Database:
         self.engine = engine or make_engine(self.url)
         self.metadata, self.tables = build_tables(schema)
         self.dialect = self.engine.dialect.name
+        self._autocommit = {"single_read": True} if self.dialect == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
         self.visibility: dict[str, Callable[[sa.FromClause], Any]] = {}
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
 
@@ -123,8 +127,15 @@ class Database:
 
     # -- transactions ----------------------------------------------------------------------
 
-    def read(self):
-        return self.engine.connect()
+    @contextlib.asynccontextmanager
+    async def read(self, single: bool = False):
+        """A connection for reading.  ``single``: the read is one statement, which is
+        consistent by itself, so no transaction is opened (saving BEGIN and ROLLBACK
+        round trips); reads of several statements run in one transaction."""
+        async with self.engine.connect() as conn:
+            if single:
+                conn = await conn.execution_options(**self._autocommit)
+            yield conn
 
     async def write_connection(self) -> AsyncConnection:
         conn = await self.engine.connect()
