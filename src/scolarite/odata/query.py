@@ -65,6 +65,19 @@ class Reader:
         self.storage = storage
         self.dialect = dialect
         self.max_page_size = max_page_size
+        # Statements of by-key reads, built once per shape: building a SELECT of 40
+        # columns and its cache key costs more than running it.
+        self._by_key: dict[tuple, Any] = {}
+
+    def _key_statement(self, entity: type[Entity], columns: tuple[str, ...], domain: bool = True):
+        ident = (entity.__entity_set__, columns, domain)
+        stmt = self._by_key.get(ident)
+        if stmt is None:
+            table = self.storage.table(entity)
+            stmt = sa.select(*[table.c[c] for c in columns]).where(
+                table.c[entity.key.name] == sa.bindparam("key"), self.storage.condition(entity, table, domain=domain))
+            self._by_key[ident] = stmt
+        return stmt
 
     # -- public ------------------------------------------------------------------------
 
@@ -118,26 +131,20 @@ class Reader:
         if a visibility rule hides it from later reads."""
         if options.filter is not None or options.orderby or options.top is not None or options.skip:
             raise BadRequest("$filter, $orderby, $top and $skip apply to collections, not to a single entity")
-        table = self.storage.table(entity)
         sh = shape(entity, options)
-        stmt = sa.select(*[table.c[c] for c in sh.columns]).where(
-            table.c[entity.key.name] == key, self.storage.condition(entity, table, domain=not written))
-        rows = (await conn.execute(stmt)).mappings().all()
+        stmt = self._key_statement(entity, tuple(sh.columns), domain=not written)
+        rows = (await conn.execute(stmt, {"key": key})).mappings().all()
         if not rows:
             return None
         return (await self._render(conn, entity, sh, rows))[0]
 
     async def exists(self, conn: AsyncConnection, entity: type[Entity], key: Any) -> bool:
-        table = self.storage.table(entity)
-        stmt = sa.select(table.c[entity.key.name]).where(
-            table.c[entity.key.name] == key, self.storage.condition(entity, table))
-        return (await conn.execute(stmt)).first() is not None
+        stmt = self._key_statement(entity, (entity.key.name,))
+        return (await conn.execute(stmt, {"key": key})).first() is not None
 
     async def value_of(self, conn: AsyncConnection, entity: type[Entity], key: Any, column: str) -> tuple[bool, Any]:
-        table = self.storage.table(entity)
-        stmt = sa.select(table.c[column]).where(
-            table.c[entity.key.name] == key, self.storage.condition(entity, table))
-        row = (await conn.execute(stmt)).first()
+        stmt = self._key_statement(entity, (column,))
+        row = (await conn.execute(stmt, {"key": key})).first()
         return (row is not None, row[0] if row else None)
 
     # -- rendering and expansion ---------------------------------------------------------

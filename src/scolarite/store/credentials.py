@@ -46,6 +46,12 @@ class Credentials:
         # elsewhere takes effect within that delay); 0 reads the row on every request.
         self.cache_seconds = cache_seconds
         self._recent: dict[tuple[str, str, str], tuple[Principal, float]] = {}
+        t = self.table
+        live = t.c.revoked_at.is_(None)
+        self._by_login = sa.select(t.c.id, t.c.secret_hash).where(t.c.kind == "basic", t.c.name == sa.bindparam("login"),
+                                                                  live)
+        self._by_key = sa.select(t.c.id, t.c.name).where(t.c.kind == "apikey", t.c.lookup == sa.bindparam("lookup"),
+                                                         live)
 
     def _remembered(self, key: tuple[str, str, str]) -> Principal | None:
         hit = self._recent.get(key)
@@ -102,10 +108,8 @@ class Credentials:
         return self._remembered(key) or self._remember(key, await self._check_basic(login, password))
 
     async def _check_basic(self, login: str, password: str) -> Principal | None:
-        t = self.table
         async with self.db.read(single=True) as conn:
-            rows = (await conn.execute(sa.select(t.c.id, t.c.secret_hash).where(
-                t.c.kind == "basic", t.c.name == login, t.c.revoked_at.is_(None)))).all()
+            rows = (await conn.execute(self._by_login, {"login": login})).all()
         if not rows:
             return None
         memo = (login, _digest(password))
@@ -129,8 +133,6 @@ class Credentials:
         return self._remembered(memo) or self._remember(memo, await self._check_key(key))
 
     async def _check_key(self, key: str) -> Principal | None:
-        t = self.table
         async with self.db.read(single=True) as conn:
-            row = (await conn.execute(sa.select(t.c.id, t.c.name).where(
-                t.c.kind == "apikey", t.c.lookup == _digest(key), t.c.revoked_at.is_(None)))).first()
+            row = (await conn.execute(self._by_key, {"lookup": _digest(key)})).first()
         return Principal(row[0], "apikey", row[1]) if row else None
