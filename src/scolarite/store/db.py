@@ -71,7 +71,7 @@ def _sqlite_functions(dbapi_connection) -> None:
     dbapi_connection.create_function("floor", 1, floor, deterministic=True)
 
 
-def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 10, **options) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
@@ -97,7 +97,7 @@ def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write", False) else "BEGIN")
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, **options)
 
 
 class Database:
@@ -109,7 +109,14 @@ class Database:
         self.engine = engine or make_engine(self.url)
         self.metadata, self.tables = build_tables(schema)
         self.dialect = self.engine.dialect.name
-        self._autocommit = {"single_read": True} if self.dialect == "sqlite" else {"isolation_level": "AUTOCOMMIT"}
+        # Single-statement reads use connections that never open a transaction: on
+        # PostgreSQL a second pool in autocommit (switching the isolation level at
+        # every checkout costs more than the read), on SQLite a flag the "begin"
+        # listener honours.
+        if engine is None and self.dialect == "postgresql":
+            self._single_engine = make_engine(self.url, isolation_level="AUTOCOMMIT")
+        else:
+            self._single_engine = self.engine.execution_options(single_read=True)
         self.visibility: dict[str, Callable[[sa.FromClause], Any]] = {}
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
 
@@ -132,9 +139,7 @@ class Database:
         """A connection for reading.  ``single``: the read is one statement, which is
         consistent by itself, so no transaction is opened (saving BEGIN and ROLLBACK
         round trips); reads of several statements run in one transaction."""
-        async with self.engine.connect() as conn:
-            if single:
-                conn = await conn.execution_options(**self._autocommit)
+        async with (self._single_engine if single else self.engine).connect() as conn:
             yield conn
 
     async def write_connection(self) -> AsyncConnection:
@@ -284,3 +289,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._single_engine.sync_engine.pool is not self.engine.sync_engine.pool:
+            await self._single_engine.dispose()
