@@ -77,6 +77,8 @@ class ReadContext:
     key: Any = None
     where: list[Any] = field(default_factory=list)
     take_filter: bool = False
+    custom: dict[str, str] = field(default_factory=dict)  # the request's custom (non-$) query options
+    carry: list[tuple[str, str]] = field(default_factory=list)  # options the next page's link must keep
 
 
 @dataclass

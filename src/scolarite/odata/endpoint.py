@@ -165,11 +165,14 @@ class ODataEndpoint:
         elif method not in ("GET", "HEAD"):
             return None
         filter_text = next((v for k, v in pairs if k.lower() in ("$filter", "filter")), None)
+        custom = {k: v for k, v in pairs if not k.startswith("$")}
         async with self.db.read() as conn:
-            ctx = ReadContext(path.entity, conn, self.service, body=body, filter_text=filter_text)
+            ctx = ReadContext(path.entity, conn, self.service, body=body, filter_text=filter_text, custom=custom)
             await hook.handler(ctx)
         if ctx.take_filter:
             pairs = [(k, v) for k, v in pairs if k.lower() not in ("$filter", "filter")]
+        # A scope given in the body travels to the next page's link as a custom option.
+        pairs = [*[(k, v) for k, v in pairs if k not in dict(ctx.carry)], *ctx.carry]
         options = parse_options(path.target, pairs)
         self._check_format(options)
         if path.kind == "count":

@@ -41,13 +41,21 @@ def register(service: Service) -> None:
     async def sequences_of_inscription(ctx: ReadContext) -> None:
         """R52/X3: ``{"Id": <inscription id>}`` sent with the read lists the séquences of
         that inscription: its learner's enrolments in séquences of its programme."""
-        if ctx.body is None:
+        if ctx.body is not None:
+            if set(ctx.body) != {"Id"}:
+                raise ValidationError('the body of this query must be {"Id": <inscription id>}', target="Id")
+            inscription_id = ctx.body["Id"]
+            if isinstance(inscription_id, bool) or not isinstance(inscription_id, int):
+                raise ValidationError(f"Id must be an inscription id (an integer), not {inscription_id!r}",
+                                      target="Id")
+        elif "InscriptionId" in ctx.custom:  # the same scope, carried by a next-page link
+            text = ctx.custom["InscriptionId"].strip()
+            if not text.isdigit():
+                raise ValidationError(f"InscriptionId must be an inscription id, not {text!r}", target="InscriptionId")
+            inscription_id = int(text)
+        else:
             return
-        if set(ctx.body) != {"Id"}:
-            raise ValidationError('the body of this query must be {"Id": <inscription id>}', target="Id")
-        inscription_id = ctx.body["Id"]
-        if isinstance(inscription_id, bool) or not isinstance(inscription_id, int):
-            raise ValidationError(f"Id must be an inscription id (an integer), not {inscription_id!r}", target="Id")
+        ctx.carry.append(("InscriptionId", str(inscription_id)))
         inscription = await db.fetch(ctx.conn, Inscription, inscription_id)
         table, seq = db.table(InscriptionSequence), db.table(Sequence)
         if inscription is None:

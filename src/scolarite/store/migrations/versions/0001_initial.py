@@ -1,7 +1,7 @@
 """initial schema: every GraphV1 entity set, credentials, counters
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 08:45:56.145220
 """
 from alembic import op

@@ -1,0 +1,235 @@
+"""``scolarite import dossiers|conventions FILE``: run a workflow for every row of a file.
+
+Rows run concurrently (``--concurrency``) on the async client; rows of the same
+e-mail run one after the other (they share a learner).  The referentials are read
+once.  Every row ends in the report file (one line per input row) and, unless
+``--dry-run``, in the journal; the exit code is 0 only when every row succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from . import errors
+from .aio import AsyncGraphV1Client
+from .journal import Journal
+from .resolver import Resolver
+from .rows import ConventionRow, DossierRow, FileError, RowInvalid, SourceRow, fallback_key, read_table
+from .workflows import ALREADY_DONE, CREATED, FAILED, VALID, RowResult, convention_operation, dossier_operation
+
+KINDS = {"dossiers": "dossier", "conventions": "convention"}
+
+REPORT_COLUMNS = {
+    "dossier": [("email_id", "email"), ("learner_id", "learner"), ("learner_code", "learner_code"),
+                ("inscription_id", "inscription"), ("affaire_id", "affaire"), ("period_link_ids", "periods"),
+                ("client_email_id", "client_email"), ("client_id", "client"), ("client_affaire_id", "client_affaire")],
+    "convention": [("learner_id", "learner"), ("learner_code", "learner_code"), ("inscription_id", "inscription"),
+                   ("sequence_id", "sequence"), ("convention_id", "convention"), ("convention_code", "convention_code"),
+                   ("entreprise_id", "entreprise"), ("financeur_link_id", "financeur_link")],
+}
+
+EXIT_OK, EXIT_ROWS_FAILED, EXIT_FATAL = 0, 1, 2
+
+
+@dataclass
+class ImportOptions:
+    url: str
+    user: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    concurrency: int = 4
+    dry_run: bool = False
+    journal: Path | None = None
+    report: Path | None = None
+    timeout: float = 60.0
+
+
+@dataclass
+class ImportOutcome:
+    kind: str
+    results: list[RowResult] = field(default_factory=list)
+    report: Path | None = None
+    journal: Path | None = None
+    fatal: str | None = None
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.status for r in self.results)
+
+    @property
+    def created(self) -> Counter:
+        c: Counter = Counter()
+        for r in self.results:
+            for entity_set, ids in r.created.items():
+                c[entity_set] += len(ids)
+        return c
+
+    @property
+    def exit_code(self) -> int:
+        if self.fatal:
+            return EXIT_FATAL
+        return EXIT_OK if all(r.ok for r in self.results) else EXIT_ROWS_FAILED
+
+
+class RateColumn(ProgressColumn):
+    """Rows per second."""
+
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} rows/s" if speed else "  – rows/s", style="progress.data.speed")
+
+
+def default_report(path: Path) -> Path:
+    return path.with_name(path.name + ".report.csv")
+
+
+async def run_import(kind_name: str, path: Path, options: ImportOptions, console: Console | None = None,
+                     on_row: Callable[[RowResult], None] | None = None) -> ImportOutcome:
+    """Import every row of ``path`` (``kind_name``: ``dossiers`` or ``conventions``)."""
+    kind = KINDS[kind_name]
+    console = console or Console(stderr=True)
+    outcome = ImportOutcome(kind, report=options.report or default_report(path))
+    try:
+        columns, source = read_table(path)
+    except (FileError, OSError) as exc:
+        outcome.fatal = str(exc)
+        return outcome
+
+    parse = DossierRow.parse if kind == "dossier" else ConventionRow.parse
+    operation = dossier_operation if kind == "dossier" else convention_operation
+    parsed: list[tuple[SourceRow, Any]] = []
+    for src in source:
+        try:
+            parsed.append((src, parse(src.values, src.number, columns)))
+        except RowInvalid as exc:
+            parsed.append((src, exc))
+
+    journal = None
+    results: dict[int, RowResult] = {}
+    api = AsyncGraphV1Client(options.url, user=options.user, password=options.password, api_key=options.api_key,
+                             timeout=options.timeout)
+    try:
+        resolver = Resolver()
+        try:
+            await api.run(resolver.load_for(kind))
+        except errors.GraphV1Error as exc:
+            reason = exc.reason if isinstance(exc, errors.ODataError) else exc.message
+            outcome.fatal = f"cannot read the referentials from {api.root}: {reason}"
+            for src, row in parsed:
+                key = row.key if not isinstance(row, Exception) else fallback_key(kind, src.values, src.number)
+                results[src.number] = RowResult(kind, key, src.number, FAILED, reason=outcome.fatal)
+            return outcome
+        if not options.dry_run:
+            outcome.journal = options.journal or Journal.beside(path)
+            journal = Journal(outcome.journal)
+
+        semaphore = asyncio.Semaphore(max(1, options.concurrency))
+        locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                            MofNCompleteColumn(), RateColumn(), TimeElapsedColumn(), TextColumn("ETA"),
+                            TimeRemainingColumn(), TextColumn("{task.fields[failed]} failed"), console=console,
+                            transient=False)
+        verb = "checking" if options.dry_run else "importing"
+        task = progress.add_task(f"{verb} {kind_name}", total=len(parsed), failed=0)
+        failed = 0
+
+        async def one(src: SourceRow, row: Any) -> None:
+            nonlocal failed
+            try:
+                if isinstance(row, RowInvalid):
+                    result = await api.run(operation(src.values, resolver=resolver, journal=journal,
+                                                     dry_run=options.dry_run, number=src.number, columns=columns))
+                else:
+                    async with locks[row.email.strip().lower()], semaphore:
+                        result = await api.run(operation(row, resolver=resolver, journal=journal,
+                                                         dry_run=options.dry_run, number=src.number))
+            except Exception as exc:  # noqa: BLE001 - a bug or an unexpected answer: this row fails, not the others
+                key = row.key if not isinstance(row, Exception) else fallback_key(kind, src.values, src.number)
+                result = RowResult(kind, key, src.number, FAILED,
+                                   reason=f"unexpected error: {type(exc).__name__}: {exc}")
+            results[src.number] = result
+            if not result.ok:
+                failed += 1
+            progress.update(task, advance=1, failed=failed)
+            if on_row:
+                on_row(result)
+
+        with progress:
+            await asyncio.gather(*(one(src, row) for src, row in parsed))
+    finally:
+        outcome.results = [results[src.number] for src, _ in parsed if src.number in results]
+        await api.aclose()
+        if journal is not None:
+            journal.close()
+        write_report(outcome)
+    return outcome
+
+
+def write_report(outcome: ImportOutcome) -> None:
+    if outcome.report is None:
+        return
+    cols = REPORT_COLUMNS[outcome.kind]
+    outcome.report.parent.mkdir(parents=True, exist_ok=True)
+    with open(outcome.report, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["row", "status", *(c for c, _ in cols), "created", "reason"])
+        for r in sorted(outcome.results, key=lambda r: r.number or 0):
+            values = []
+            for _, k in cols:
+                v = r.ids.get(k)
+                values.append(" ".join(str(x) for x in v) if isinstance(v, list) else "" if v is None else v)
+            created = " ".join(f"{s}×{len(ids)}" if len(ids) > 1 else s for s, ids in r.created.items())
+            w.writerow([r.number, r.status, *values, created, r.reason or ""])
+
+
+def summary(outcome: ImportOutcome, dry_run: bool) -> list[Table]:
+    counts = outcome.counts
+    rows = Table(title="Rows", show_header=True)
+    rows.add_column("status")
+    rows.add_column("rows", justify="right")
+    statuses = [VALID, FAILED] if dry_run else [CREATED, ALREADY_DONE, FAILED]
+    for s in statuses:
+        style = "red" if s == FAILED and counts[s] else "green" if s != FAILED else ""
+        rows.add_row(Text(s, style=style), str(counts[s]))
+    rows.add_row(Text("total", style="bold"), str(len(outcome.results)))
+    tables = [rows]
+    if not dry_run:
+        created = Table(title="Created objects", show_header=True)
+        created.add_column("entity set")
+        created.add_column("created", justify="right")
+        for entity_set, n in sorted(outcome.created.items()):
+            created.add_row(entity_set, str(n))
+        if not outcome.created:
+            created.add_row("(none)", "0")
+        tables.append(created)
+    failures = [r for r in outcome.results if not r.ok]
+    if failures and not outcome.fatal:
+        shown = Table(title=f"Failed rows ({len(failures)})", show_header=True)
+        shown.add_column("row", justify="right")
+        shown.add_column("reason")
+        for r in failures[:20]:
+            shown.add_row(str(r.number), r.reason or "")
+        if len(failures) > 20:
+            shown.add_row("…", f"{len(failures) - 20} more in the report")
+        tables.append(shown)
+    return tables

@@ -1,0 +1,149 @@
+"""The local journal of an import: a SQLite file recording each step of each input row.
+
+Before a creation the workflow writes an *intent* (the step is ``pending``), after
+it the id; at the end of the row its status.  A re-run reads them back: recorded
+ids are verified on the server (GET) before being trusted, and a pending intent
+tells the workflow that the object may exist although its id was never recorded
+(the importer was killed between the server's answer and the journal's write), so
+it looks for it before creating another one.
+
+Rows are identified by a stable key (a hash of their identifying columns), not by
+their line, so a file can be re-sorted or extended between runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS steps (
+    row_key TEXT NOT NULL,
+    step TEXT NOT NULL,
+    value TEXT,
+    state TEXT NOT NULL,           -- 'pending' (about to create) or 'done'
+    at TEXT NOT NULL,
+    PRIMARY KEY (row_key, step)
+);
+CREATE TABLE IF NOT EXISTS rows (
+    row_key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    row_number INTEGER,
+    status TEXT NOT NULL,          -- created, already done, failed
+    ids TEXT NOT NULL,
+    reason TEXT,
+    at TEXT NOT NULL
+);
+"""
+
+PENDING = object()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+class Journal:
+    """One SQLite file; every write is committed at once (a crash loses at most the step in flight)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    @staticmethod
+    def beside(input_path: str | Path) -> Path:
+        """The default journal of an input file: ``<input>.journal.sqlite``."""
+        p = Path(input_path)
+        return p.with_name(p.name + ".journal.sqlite")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- steps
+
+    def steps(self, row_key: str) -> dict[str, Any]:
+        """``step → value`` for a row; a pending step's value is :data:`PENDING`."""
+        out: dict[str, Any] = {}
+        for step, value, state in self._db.execute("SELECT step, value, state FROM steps WHERE row_key = ?",
+                                                   (row_key,)):
+            out[step] = PENDING if state == "pending" else json.loads(value) if value is not None else None
+        return out
+
+    def intend(self, row_key: str, step: str) -> None:
+        """About to create ``step`` (kept when already done)."""
+        self._db.execute("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, NULL, 'pending', ?) "
+                         "ON CONFLICT (row_key, step) DO NOTHING", (row_key, step, _now()))
+
+    def record(self, row_key: str, step: str, value: Any) -> None:
+        self._db.execute("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, ?, 'done', ?) "
+                         "ON CONFLICT (row_key, step) DO UPDATE SET value = excluded.value, state = 'done', "
+                         "at = excluded.at", (row_key, step, json.dumps(value), _now()))
+
+    def forget(self, row_key: str, step: str) -> None:
+        self._db.execute("DELETE FROM steps WHERE row_key = ? AND step = ?", (row_key, step))
+
+    # ----------------------------------------------------------------- rows
+
+    def finish(self, row_key: str, kind: str, row_number: int | None, status: str, ids: dict[str, Any],
+               reason: str | None) -> None:
+        self._db.execute(
+            "INSERT INTO rows (row_key, kind, row_number, status, ids, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (row_key) DO UPDATE SET kind = excluded.kind, row_number = excluded.row_number, "
+            "status = excluded.status, ids = excluded.ids, reason = excluded.reason, at = excluded.at",
+            (row_key, kind, row_number, status, json.dumps(ids), reason, _now()))
+
+    def row(self, row_key: str) -> dict[str, Any] | None:
+        cur = self._db.execute("SELECT kind, row_number, status, ids, reason, at FROM rows WHERE row_key = ?",
+                               (row_key,))
+        found = cur.fetchone()
+        if not found:
+            return None
+        kind, number, status, ids, reason, at = found
+        return {"kind": kind, "row_number": number, "status": status, "ids": json.loads(ids), "reason": reason,
+                "at": at}
+
+    def statuses(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT status, count(*) FROM rows GROUP BY status").fetchall())
+
+
+class RowJournal:
+    """The journal seen by one row's workflow (a no-op without a journal)."""
+
+    def __init__(self, journal: Journal | None, row_key: str):
+        self.journal, self.key = journal, row_key
+        self.previous: dict[str, Any] = journal.steps(row_key) if journal else {}
+
+    def id(self, step: str) -> Any:
+        """The recorded value of ``step`` (``None`` when absent or only intended)."""
+        value = self.previous.get(step)
+        return None if value is PENDING else value
+
+    def pending(self, step: str) -> bool:
+        return self.previous.get(step) is PENDING
+
+    def intend(self, step: str) -> None:
+        if self.journal:
+            self.journal.intend(self.key, step)
+
+    def record(self, step: str, value: Any) -> None:
+        self.previous[step] = value
+        if self.journal:
+            self.journal.record(self.key, step, value)
+
+    def forget(self, step: str) -> None:
+        self.previous.pop(step, None)
+        if self.journal:
+            self.journal.forget(self.key, step)

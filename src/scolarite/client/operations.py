@@ -1,0 +1,246 @@
+"""Every call of the client, written once, without I/O.
+
+Each operation is a generator: it ``yield``s :class:`~scolarite.client._core.Request`
+values, receives the :class:`~scolarite.client._core.Response` (or has the
+:class:`~scolarite.client.errors.ODataError` thrown in at the ``yield``), and
+``return``s its result.  :class:`~scolarite.client.GraphV1Client` runs them with
+blocking I/O and :class:`~scolarite.client.AsyncGraphV1Client` with ``await``; both
+expose each of them as a method of the same name.  Larger procedures (the import
+workflows) compose them with ``yield from``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import errors
+from ._core import _NO_BODY, Operation, Request, Response, entity_path, key_segment, set_path
+from .query import Query, as_params, eq, startswith, tolower
+
+#: The entity sets of GraphV1 (``$metadata``); any other name works too, these are for discovery.
+ENTITY_SETS = (
+    "Adresse", "Affaire", "Agent", "Apprenant", "AutreLieuFormation", "Campus", "CanalAcquisition", "Candidat",
+    "Civilite", "Client", "ClientPourAffaire", "Commentaire", "Convention", "ConventionOrganismeFinanceur",
+    "Departement", "Description", "Directory", "DispositionFinanciere", "Dossier", "EcheanceApprentissageConvention",
+    "EcheanceConvention", "EcheanceFacturation", "EcheanceFacturationApprentissage", "EcheancierFacturation",
+    "EcheancierFacturationApprentissage", "Ecole", "Enseignant", "Entreprise", "EntiteJuridique", "EtatCandidature",
+    "EtatConvention", "EtatInscription", "File", "Individu", "Inscription", "InscriptionPeriode",
+    "InscriptionSequence", "Instance", "Mail", "NatureClient", "Object", "OPCA", "Parcours", "ParcoursPeriode",
+    "Pays", "Periode", "Professionnel", "Programme", "Recrutement", "ReferenceExterne", "RegimeInscription",
+    "Sequence", "SessionRecrutement", "SocieteFacturation", "Telephone", "TypeConvention", "TypeSequence",
+)
+
+#: Sets whose documented full update is ``POST /Set/{Id}`` (X8); the others use ``PUT``.
+POST_UPDATE_SETS = frozenset({"Convention", "Dossier", "DispositionFinanciere"})
+
+#: The query of the documented eligible-séquence call (B4).
+ELIGIBLE_SEQUENCES = Query().expand("Sequence").select("Sequence")
+
+_SERVER_OWNED = ("@odata.context", "@odata.etag", "@odata.id", "@odata.editLink", "Id")
+
+
+@dataclass
+class Page:
+    value: list[dict[str, Any]]
+    next_link: str | None
+    count: int | None = None
+
+
+def request(method: str, path: str, *, params: dict[str, str] | Query | None = None, json: Any = _NO_BODY,
+            headers: dict[str, str] | None = None) -> Operation[Response]:
+    """Any call: ``request("GET", "Apprenant/12/Mail")``."""
+    return (yield Request(method.upper(), path, as_params(params), json, dict(headers or {})))
+
+
+def get(entity_set: str, key: Any, query: Query | None = None) -> Operation[dict]:
+    """``GET /Set/{key}``; :class:`~scolarite.client.errors.NotFound` when there is none."""
+    resp = yield Request("GET", entity_path(entity_set, key), as_params(query))
+    return _entity(resp)
+
+
+def get_or_none(entity_set: str, key: Any, query: Query | None = None) -> Operation[dict | None]:
+    """``GET /Set/{key}``, ``None`` when it does not exist (404)."""
+    try:
+        return (yield from get(entity_set, key, query))
+    except errors.NotFound:
+        return None
+
+
+def page(entity_set_or_url: str, query: Query | None = None, *, body: Any = _NO_BODY) -> Operation[Page]:
+    """One page of a collection: ``entity_set_or_url`` is a set (or navigation path) or an ``@odata.nextLink``."""
+    is_link = "://" in entity_set_or_url
+    params = {} if is_link else as_params(query)
+    resp = yield Request("GET", entity_set_or_url, params, body)
+    data = resp.body if isinstance(resp.body, dict) else {}
+    value = data.get("value")
+    if not isinstance(value, list):
+        raise errors.ODataError(resp.status, "UnexpectedAnswer", f"no collection in the answer of {entity_set_or_url}",
+                                method="GET", url=resp.url)
+    return Page(value, data.get("@odata.nextLink"), data.get("@odata.count"))
+
+
+def all(entity_set: str, query: Query | None = None, *, limit: int | None = None, body: Any = _NO_BODY
+        ) -> Operation[list[dict]]:
+    """Every entity of a collection, following ``@odata.nextLink`` (at most ``limit`` of them)."""
+    out: list[dict] = []
+    p = yield from page(entity_set, query, body=body)
+    out.extend(p.value)
+    while p.next_link and (limit is None or len(out) < limit):
+        p = yield from page(p.next_link, body=body)
+        out.extend(p.value)
+    return out if limit is None else out[:limit]
+
+
+list_ = all
+
+
+def first(entity_set: str, query: Query | None = None) -> Operation[dict | None]:
+    """The first entity of the collection (``$top=1``), or ``None``."""
+    p = yield from page(entity_set, (query or Query()).top(1))
+    return p.value[0] if p.value else None
+
+
+def count(entity_set: str, query: Query | None = None) -> Operation[int]:
+    """``GET /Set/$count`` (with the query's ``$filter``)."""
+    params = {k: v for k, v in as_params(query).items() if k == "$filter"}
+    resp = yield Request("GET", f"{set_path(entity_set)}/$count", params)
+    return int(resp.text.strip())
+
+
+def create(entity_set: str, body: dict[str, Any]) -> Operation[dict]:
+    """``POST /Set`` → the created entity (201)."""
+    resp = yield Request("POST", set_path(entity_set), {}, body)
+    return _entity(resp)
+
+
+def replace(entity_set: str, key: Any, body: dict[str, Any], *, method: str | None = None) -> Operation[dict]:
+    """Full replacement (R2): every property not in ``body`` is reset. ``PUT``, or ``POST /Set/{Id}`` for the sets
+    documented that way (:data:`POST_UPDATE_SETS`)."""
+    verb = (method or ("POST" if entity_set in POST_UPDATE_SETS else "PUT")).upper()
+    resp = yield Request(verb, entity_path(entity_set, key), {}, {k: v for k, v in body.items()
+                                                                   if k not in _SERVER_OWNED})
+    return _entity(resp) if resp.body else (yield from get(entity_set, key))
+
+
+def update(entity_set: str, key: Any, changes: dict[str, Any], *, method: str | None = None) -> Operation[dict]:
+    """The documented update: GET the entity, apply ``changes``, send it all back (R2)."""
+    current = yield from get(entity_set, key)
+    body = {k: v for k, v in current.items() if k not in _SERVER_OWNED and not k.startswith("@")}
+    body.update(changes)
+    return (yield from replace(entity_set, key, body, method=method))
+
+
+def patch(entity_set: str, key: Any, changes: dict[str, Any]) -> Operation[dict]:
+    """``PATCH /Set/{key}``: only the properties sent change (OData merge)."""
+    resp = yield Request("PATCH", entity_path(entity_set, key), {}, changes)
+    return _entity(resp) if resp.body else (yield from get(entity_set, key))
+
+
+def delete(entity_set: str, key: Any) -> Operation[None]:
+    yield Request("DELETE", entity_path(entity_set, key), expect_body=False)
+    return None
+
+
+def navigation(entity_set: str, key: Any, name: str, query: Query | None = None) -> Operation[Any]:
+    """``GET /Set/{key}/Name``: a list for a collection (all pages), else the entity (``None`` when empty)."""
+    url = entity_path(entity_set, key, set_path(name))
+    resp = yield Request("GET", url, as_params(query))
+    data = resp.body if isinstance(resp.body, dict) else {}
+    if isinstance(data.get("value"), list):
+        out = list(data["value"])
+        link = data.get("@odata.nextLink")
+        while link:
+            p = yield from page(link)
+            out.extend(p.value)
+            link = p.next_link
+        return out
+    return _entity(resp) if data else None
+
+
+def action(entity_set: str, key: Any, name: str, body: dict[str, Any] | None = None) -> Operation[Any]:
+    """``POST /Set/{key}/Name`` (a bound action); its JSON answer, or ``None`` when it has no body."""
+    resp = yield Request("POST", entity_path(entity_set, key, set_path(name)), {},
+                         _NO_BODY if body is None else body)
+    return resp.body
+
+
+# ------------------------------------------------------------------------------ documented calls
+
+
+def learners_by_email(address: str, *, ignore_case: bool = True) -> Operation[list[dict]]:
+    """The learners whose e-mail is ``address`` (A4/B1: ``$filter=Mail/Adresse eq '…'``), oldest first."""
+    address = address.strip()
+    cond = eq(tolower("Mail/Adresse"), address.lower()) if ignore_case else eq("Mail/Adresse", address)
+    return (yield from all("Apprenant", Query().filter(cond).orderby("Id")))
+
+
+def mails_by_address(address: str) -> Operation[list[dict]]:
+    """The ``Mail`` records of ``address`` (there may be several, R13), oldest first."""
+    return (yield from all("Mail", Query().filter(eq(tolower("Adresse"), address.strip().lower())).orderby("Id")))
+
+
+def create_client_for_learner(learner_id: int, body: dict[str, Any]) -> Operation[dict]:
+    """``POST /Apprenant/{Id}/Client`` (A13): the learner's paying client, ``Code`` ``411-{learner code}-``."""
+    resp = yield Request("POST", entity_path("Apprenant", learner_id, "Client"), {}, body)
+    return _entity(resp)
+
+
+def create_client_for_candidate(candidate_id: int, body: dict[str, Any]) -> Operation[dict]:
+    """``POST /Candidat/{Id}/Client``."""
+    resp = yield Request("POST", entity_path("Candidat", candidate_id, "Client"), {}, body)
+    return _entity(resp)
+
+
+def clients_of(reference_id: int) -> Operation[list[dict]]:
+    """``GET /Client?$filter=ReferenceId eq {id}``: the clients made from a learner or a convention."""
+    return (yield from all("Client", Query().filter(eq("ReferenceId", reference_id)).orderby("Id")))
+
+
+def synchronise_affaire(convention_id: int) -> Operation[None]:
+    """``POST /Convention/{Id}/SynchronisationAffaire`` (B14): the convention's billing clients."""
+    yield Request("POST", entity_path("Convention", convention_id, "SynchronisationAffaire"), expect_body=False)
+    return None
+
+
+def parcours_periods(parcours_id: int) -> Operation[list[dict]]:
+    """``GET /Parcours/{Id}?$expand=ParcoursPeriodes`` (A10): the parcours' periods."""
+    parcours = yield from get("Parcours", parcours_id, Query().expand("ParcoursPeriodes"))
+    return list(parcours.get("ParcoursPeriodes") or [])
+
+
+def inscription_periods(inscription_id: int) -> Operation[list[dict]]:
+    """``GET /Inscription/{Id}/InscriptionPeriodes``: the periods linked to an inscription."""
+    return (yield from navigation("Inscription", inscription_id, "InscriptionPeriodes"))
+
+
+def eligible_sequences(inscription_id: int, type_code_prefix: str = "S") -> Operation[list[dict]]:
+    """The séquences a convention of this inscription can use (B4), by the documented query:
+    ``GET /InscriptionSequence?$expand=Sequence&$select=Sequence&$filter=startswith(Sequence/TypeSequence/Code,
+    'S')`` with the JSON body ``{"Id": <inscription id>}``.  Returns the ``Sequence`` entities."""
+    query = ELIGIBLE_SEQUENCES.filter(startswith("Sequence/TypeSequence/Code", type_code_prefix))
+    rows = yield from all("InscriptionSequence", query, body={"Id": int(inscription_id)})
+    out, seen = [], set()
+    for row in rows:
+        seq = row.get("Sequence")
+        if isinstance(seq, dict) and seq.get("Id") not in seen:
+            seen.add(seq.get("Id"))
+            out.append(seq)
+    return out
+
+
+def _entity(resp: Response) -> dict:
+    if not isinstance(resp.body, dict):
+        raise errors.ODataError(resp.status, "UnexpectedAnswer", "the answer carries no entity", url=resp.url)
+    return resp.body
+
+
+#: The operations both clients expose as methods.
+PUBLIC = (
+    "request", "get", "get_or_none", "page", "all", "first", "count", "create", "replace", "update", "patch",
+    "delete", "navigation", "action", "learners_by_email", "mails_by_address", "create_client_for_learner",
+    "create_client_for_candidate", "clients_of", "synchronise_affaire", "parcours_periods", "inscription_periods",
+    "eligible_sequences",
+)
+
+__all__ = ["ENTITY_SETS", "POST_UPDATE_SETS", "Page", "PUBLIC", "key_segment", *PUBLIC]

@@ -1,0 +1,307 @@
+"""Input rows: reading ``.csv`` / ``.xlsx`` files, and checking each row before anything is written.
+
+Columns are found by header name, in any order; extra columns are ignored.  Names
+are compared trimmed, case- and accent-insensitive, with spaces and dashes read as
+``_`` (``Civilité`` and ``civilite`` are the same column, so are ``Nom usage`` and
+``nom_usage``).  A row's problems are all reported at once, in plain words.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DOSSIER_COLUMNS = ("email", "civilite", "nom", "prenoms", "nom_usage", "prenom_usage", "date_naissance", "programme",
+                   "voie_entree", "regime", "etat_inscription", "date_inscription", "societe_facturation",
+                   "nature_client")
+DOSSIER_OPTIONAL = frozenset({"date_naissance", "nom_usage", "prenom_usage"})
+CONVENTION_COLUMNS = ("email", "programme", "type_convention", "entreprise_nom", "entreprise_siret",
+                      "organisme_financeur", "date_debut", "date_fin")
+CONVENTION_OPTIONAL = frozenset({"entreprise_siret", "organisme_financeur"})
+
+# The same rule as the server's (R12): one @, no space, a dot in the domain.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+class FileError(Exception):
+    """The file cannot be read at all (unknown format, no header…)."""
+
+
+class RowInvalid(Exception):
+    """A row that cannot be imported as it is; ``problems`` are plain sentences."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def header_key(name: Any) -> str:
+    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+@dataclass
+class SourceRow:
+    number: int  # the line of the spreadsheet (the header is line 1)
+    values: dict[str, str]  # header_key → trimmed text
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_rows(path: str | Path) -> list[SourceRow]:
+    """The data rows of a ``.csv`` (UTF-8 with or without BOM, else Windows-1252; ``,`` ``;`` or tab,
+    sniffed) or ``.xlsx`` file (its first sheet).  Empty rows are skipped."""
+    return read_table(path)[1]
+
+
+def read_table(path: str | Path) -> tuple[list[str], list[SourceRow]]:
+    """``(normalised header names, data rows)`` of a file (see :func:`read_rows`)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        table = _read_xlsx(path)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        table = _read_csv(path)
+    else:
+        raise FileError(f"{path.name}: unknown format {suffix or '(none)'}; give a .csv or .xlsx file")
+    header_at = next((i for i, (_, cells) in enumerate(table) if any(_cell_text(c) for c in cells)), None)
+    if header_at is None:
+        raise FileError(f"{path.name}: the file is empty")
+    _, header = table[header_at]
+    keys = [header_key(h) for h in header]
+    rows = []
+    for number, cells in table[header_at + 1:]:
+        texts = [_cell_text(c) for c in cells]
+        if not any(texts):
+            continue
+        values: dict[str, str] = {}
+        for k, v in zip(keys, texts):
+            if k and k not in values:
+                values[k] = v
+        rows.append(SourceRow(number, values))
+    return [k for k in keys if k], rows
+
+
+def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        first = text.splitlines()[0] if text else ""
+        delim = max((";", ",", "\t"), key=first.count)
+        dialect = type("D", (csv.excel,), {"delimiter": delim})
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    out = []
+    for cells in reader:
+        out.append((reader.line_num, cells))
+    # line_num counts physical lines (a quoted cell may span several): use the record's first line
+    fixed, previous = [], 0
+    for line_num, cells in out:
+        fixed.append((previous + 1, cells))
+        previous = line_num
+    return fixed
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise FileError("reading .xlsx files needs openpyxl (pip install openpyxl)") from exc
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise FileError(f"{path.name}: not a readable .xlsx file ({exc})") from exc
+    try:
+        ws = wb.worksheets[0]
+        return [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), start=1)]
+    finally:
+        wb.close()
+
+
+# -------------------------------------------------------------------------------------------- values
+
+
+def parse_date(text: str) -> dt.date:
+    """``YYYY-MM-DD`` (a time after it is ignored) or ``DD/MM/YYYY``."""
+    text = text.strip()
+    m = _ISO.match(text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = _FR.match(text)
+        if not m:
+            raise ValueError(f"'{text}' is not a date (write YYYY-MM-DD or DD/MM/YYYY)")
+        d, mo, y = (int(g) for g in m.groups())
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date (no such day)") from None
+
+
+def looks_like_email(text: str) -> bool:
+    return bool(_EMAIL.match(text))
+
+
+def normalise(text: str) -> str:
+    """For matching human values: trimmed, case- and accent-insensitive, typographic quotes as ``'``."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+def row_key(kind: str, *parts: str) -> str:
+    """A stable identity of an input row, from its identifying columns."""
+    material = "\x1f".join([kind, *(normalise(p) for p in parts)])
+    return hashlib.sha256(material.encode()).hexdigest()[:24]
+
+
+class _Checker:
+    def __init__(self, values: Mapping[str, str], columns: Iterable[str], optional: frozenset[str],
+                 present: Iterable[str] | None):
+        self.values = values
+        self.present = set(present) if present is not None else None
+        self.problems: list[str] = []
+        self.optional = optional
+        self.columns = columns
+
+    def text(self, name: str) -> str:
+        if self.present is not None and name not in self.present and name not in self.optional:
+            self.problems.append(f"missing column '{name}'")
+            return ""
+        value = (self.values.get(name) or "").strip()
+        if not value and name not in self.optional:
+            self.problems.append(f"'{name}' is empty")
+        return value
+
+    def email(self, name: str) -> str:
+        value = self.text(name)
+        if value and not looks_like_email(value):
+            self.problems.append(f"'{name}' is not an e-mail address: '{value}'")
+        return value
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            self.problems.append(f"'{name}': {exc}")
+            return None
+
+
+@dataclass
+class DossierRow:
+    email: str
+    civilite: str
+    nom: str
+    prenoms: str
+    programme: str
+    voie_entree: str
+    regime: str
+    etat_inscription: str
+    date_inscription: dt.date
+    societe_facturation: str
+    nature_client: str
+    nom_usage: str = ""
+    prenom_usage: str = ""
+    date_naissance: dt.date | None = None
+    number: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    kind = "dossier"
+
+    @property
+    def key(self) -> str:
+        return row_key(self.kind, self.email, self.programme)
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any], number: int | None = None,
+              columns: Iterable[str] | None = None) -> DossierRow:
+        """Check a row (column → value); :class:`RowInvalid` lists every problem.  ``columns`` are the file's
+        headers (a required one that is absent is reported as missing)."""
+        v = {header_key(k): _cell_text(x) for k, x in values.items()}
+        c = _Checker(v, DOSSIER_COLUMNS, DOSSIER_OPTIONAL, columns)
+        row = dict(email=c.email("email"), civilite=c.text("civilite"), nom=c.text("nom"), prenoms=c.text("prenoms"),
+                   nom_usage=c.text("nom_usage"), prenom_usage=c.text("prenom_usage"),
+                   date_naissance=c.date("date_naissance"), programme=c.text("programme"),
+                   voie_entree=c.text("voie_entree"), regime=c.text("regime"),
+                   etat_inscription=c.text("etat_inscription"), date_inscription=c.date("date_inscription"),
+                   societe_facturation=c.text("societe_facturation"), nature_client=c.text("nature_client"))
+        if c.problems:
+            raise RowInvalid(c.problems)
+        return cls(**row, number=number)
+
+
+@dataclass
+class ConventionRow:
+    email: str
+    programme: str
+    type_convention: str
+    entreprise_nom: str
+    date_debut: dt.date
+    date_fin: dt.date
+    entreprise_siret: str = ""
+    organisme_financeur: str = ""
+    number: int | None = None
+
+    kind = "convention"
+
+    @property
+    def key(self) -> str:
+        return row_key(self.kind, self.email, self.programme, self.type_convention, self.entreprise_nom)
+
+    @classmethod
+    def parse(cls, values: Mapping[str, Any], number: int | None = None,
+              columns: Iterable[str] | None = None) -> ConventionRow:
+        v = {header_key(k): _cell_text(x) for k, x in values.items()}
+        c = _Checker(v, CONVENTION_COLUMNS, CONVENTION_OPTIONAL, columns)
+        row = dict(email=c.email("email"), programme=c.text("programme"), type_convention=c.text("type_convention"),
+                   entreprise_nom=c.text("entreprise_nom"), entreprise_siret=c.text("entreprise_siret"),
+                   organisme_financeur=c.text("organisme_financeur"), date_debut=c.date("date_debut"),
+                   date_fin=c.date("date_fin"))
+        siret = re.sub(r"\s", "", row["entreprise_siret"])
+        if siret and not re.fullmatch(r"\d{14}", siret):
+            c.problems.append(f"'entreprise_siret' is not a SIRET (14 digits): '{row['entreprise_siret']}'")
+        row["entreprise_siret"] = siret
+        if row["date_debut"] and row["date_fin"] and row["date_fin"] < row["date_debut"]:
+            c.problems.append("'date_fin' is before 'date_debut'")
+        if c.problems:
+            raise RowInvalid(c.problems)
+        return cls(**row, number=number)
+
+
+def fallback_key(kind: str, values: Mapping[str, Any], number: int | None) -> str:
+    """The key of a row that does not parse: from its identifying columns when present, else its line."""
+    v = {header_key(k): _cell_text(x) for k, x in values.items()}
+    ids = ("email", "programme") if kind == "dossier" else ("email", "programme", "type_convention",
+                                                           "entreprise_nom")
+    parts = [v.get(i, "") for i in ids]
+    if not any(parts):
+        parts = [f"line {number}"]
+    return row_key(kind, *parts)
