@@ -15,9 +15,13 @@ it with httpx like any integrator would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -166,13 +170,11 @@ def anon(server) -> httpx.Client:
 
 
 def example(set_name: str, index: int = 0) -> dict:
-    import json
 
     return json.loads((EXAMPLES / f"{set_name}.json").read_text())["examples"][index]
 
 
 def examples(set_name: str) -> list[dict]:
-    import json
 
     return json.loads((EXAMPLES / f"{set_name}.json").read_text())["examples"]
 
@@ -236,3 +238,84 @@ def odata_error(response: httpx.Response, status: int) -> dict[str, Any]:
     assert isinstance(err.get("code"), str) and err["code"]
     assert isinstance(err.get("message"), str) and len(err["message"]) > 5
     return err
+
+
+# -- comparing responses with the documented ones ------------------------------------------
+
+def kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+def standard_context(documented: str, collection: bool) -> str:
+    """The documented context in its standard form (X19): collections never end in
+    /$entity, and Programme's inlined Parametres are not an expansion."""
+    fragment = documented.split("#", 1)[1]
+    if collection:
+        fragment = fragment.removesuffix("/$entity")
+    return fragment.replace("Programme(Parametres())", "Programme")
+
+
+def assert_like(actual: dict, documented: dict, collection: bool | None = None, exempt: set[str] = frozenset()):
+    """Same properties, same order, same kinds of values, same @odata.context."""
+    if "@odata.context" in documented:
+        coll = "value" in documented if collection is None else collection
+        assert actual["@odata.context"].split("#", 1)[1] == standard_context(documented["@odata.context"], coll)
+    if "value" in documented and documented["value"]:
+        assert actual["value"], "empty collection"
+        for item in actual["value"]:
+            assert_like(item, documented["value"][0], exempt=exempt)
+        return
+    keys = [k for k in documented if k != "@odata.context"]
+    assert [k for k in actual if k != "@odata.context"] == keys
+    for k in keys:
+        if k in exempt or documented[k] is None or actual[k] is None:
+            continue  # nullable values: null on one side is a legitimate difference of data
+        assert kind(actual[k]) == kind(documented[k]), (k, actual[k], documented[k])
+
+
+def doc(set_name: str, request: str) -> dict:
+    """The documented response of ``request`` (exact, else the first that starts with it)."""
+    found = [e for e in examples(set_name) if e["request"] == request] or \
+        [e for e in examples(set_name) if e["request"].startswith(request)]
+    return found[0]["response"]
+
+
+def created(r: httpx.Response) -> dict:
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+@contextlib.contextmanager
+def server_processes(database_url: str, n: int = 2):
+    """``n`` servers started as a user would (``scolarite serve``) on one database; yields their roots."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
+    procs, roots = [], []
+    try:
+        for _ in range(n):
+            port = _free_port()
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "scolarite.cli", "serve", "--port", str(port), "--database-url", database_url,
+                 "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            roots.append(f"http://127.0.0.1:{port}/GraphV1/")
+        for root in roots:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    httpx.get(root, auth=(USER, PASSWORD), timeout=2)
+                    break
+                except httpx.TransportError:
+                    if time.time() > deadline:
+                        raise RuntimeError(f"the server at {root} did not start") from None
+                    time.sleep(0.2)
+        yield roots
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(20)

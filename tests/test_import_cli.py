@@ -382,7 +382,9 @@ VOIES_BY = {v[0]: v[3] for v in VOIES}
 
 def test_the_examples_import_against_the_demo_data(server, api, tmp_path):
     root = Path(__file__).resolve().parent.parent / "examples"
-    out = lambda name: ["--journal", str(tmp_path / f"{name}.sqlite"), "--report", str(tmp_path / f"{name}.csv")]
+    def out(name: str) -> list[str]:
+        return ["--journal", str(tmp_path / f"{name}.sqlite"), "--report", str(tmp_path / f"{name}.csv")]
+
     run_cli(server, "dossiers", root / "dossiers.csv", *out("d"))
     assert {r["status"] for r in read_report(tmp_path / "d.csv").values()} == {"created"}
     # the .xlsx holds the same rows: all already done

@@ -3,19 +3,14 @@ created through use case A, each response checked against the documented one."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import threading
-import time
 import uuid
 
 import httpx
 import pytest
 
-from conftest import PASSWORD, USER, odata_error, snapshot
-from test_workflow_dossier import _free_port, assert_like, created, doc
+from conftest import PASSWORD, USER, assert_like, created, doc, odata_error, server_processes, snapshot
 
 PROGRAMME, RECRUTEMENT, REGIME, ETAT = 2215158, 2215184, 544, 78736
 STG, PRO, APP = 334222, 334223, 334224
@@ -255,24 +250,7 @@ def test_one_entreprise_per_convention_under_concurrency(client, database_url):
                                                             "TypeConventionId": STG, "SequenceId": seq}))["Id"]
                    for _ in range(10)]
     entreprise = created(client.post("Entreprise", json={"Nom": "Convoitée"}))["Id"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
-    procs, roots = [], []
-    for _ in range(2):
-        port = _free_port()
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "scolarite.cli", "serve", "--port", str(port), "--database-url", database_url,
-             "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        roots.append(f"http://127.0.0.1:{port}/GraphV1/")
-    try:
-        for root in roots:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    httpx.get(root, auth=(USER, PASSWORD), timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert time.time() < deadline
-                    time.sleep(0.2)
+    with server_processes(database_url, 2) as roots:
         statuses: list[int] = []
         barrier = threading.Barrier(20)
 
@@ -289,11 +267,6 @@ def test_one_entreprise_per_convention_under_concurrency(client, database_url):
             t.start()
         for t in threads:
             t.join()
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(20)
     # Exactly one convention holds the entreprise; its two attempts succeed (the second
     # sets the value it already has), the 18 attempts on the 9 others get 409.
     owners = client.get("Convention", params={"$filter": f"EntrepriseId eq {entreprise}"}).json()["value"]

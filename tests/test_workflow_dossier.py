@@ -3,71 +3,17 @@ exactly as an integrator calls it, each response checked against the documented 
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 import uuid
 
 import httpx
 import pytest
 
-from conftest import PASSWORD, USER, example, examples, odata_error, snapshot
+from conftest import PASSWORD, USER, assert_like, created, doc, odata_error, server_processes, snapshot
 
 PROGRAMME, PARCOURS, RECRUTEMENT, REGIME, ETAT = 2215158, 2215168, 2215184, 544, 78736
 OTHER_PROGRAMME_VOIE = None  # found at run time
-
-
-def kind(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return type(value).__name__
-
-
-def standard_context(documented: str, collection: bool) -> str:
-    """The documented context in its standard form (X19): collections never end in
-    /$entity, and Programme's inlined Parametres are not an expansion."""
-    fragment = documented.split("#", 1)[1]
-    if collection:
-        fragment = fragment.removesuffix("/$entity")
-    return fragment.replace("Programme(Parametres())", "Programme")
-
-
-def assert_like(actual: dict, documented: dict, collection: bool | None = None, exempt: set[str] = frozenset()):
-    """Same properties, same order, same kinds of values, same @odata.context."""
-    if "@odata.context" in documented:
-        coll = "value" in documented if collection is None else collection
-        assert actual["@odata.context"].split("#", 1)[1] == standard_context(documented["@odata.context"], coll)
-    if "value" in documented and documented["value"]:
-        assert actual["value"], "empty collection"
-        for item in actual["value"]:
-            assert_like(item, documented["value"][0], exempt=exempt)
-        return
-    keys = [k for k in documented if k != "@odata.context"]
-    assert [k for k in actual if k != "@odata.context"] == keys
-    for k in keys:
-        if k in exempt or documented[k] is None or actual[k] is None:
-            continue  # nullable values: null on one side is a legitimate difference of data
-        assert kind(actual[k]) == kind(documented[k]), (k, actual[k], documented[k])
-
-
-def doc(set_name: str, request: str) -> dict:
-    """The documented response of ``request`` (exact, else the first that starts with it)."""
-    found = [e for e in examples(set_name) if e["request"] == request] or \
-        [e for e in examples(set_name) if e["request"].startswith(request)]
-    return found[0]["response"]
-
-
-def created(r: httpx.Response) -> dict:
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def test_use_case_a_as_documented(client):
@@ -292,32 +238,9 @@ def test_inscription_never_exists_without_its_affaire(client, server, learner):
     assert snapshot(server.database_url) == before
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_concurrent_learners_get_distinct_codes(database_url, api_key):
     """50 learners created at once through two server processes: 50 distinct codes."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
-    procs, roots = [], []
-    for _ in range(2):
-        port = _free_port()
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "scolarite.cli", "serve", "--port", str(port), "--database-url", database_url,
-             "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        roots.append(f"http://127.0.0.1:{port}/GraphV1/")
-    try:
-        for root in roots:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    httpx.get(root, auth=(USER, PASSWORD), timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert time.time() < deadline, "server did not start"
-                    time.sleep(0.2)
+    with server_processes(database_url, 2) as roots:
         tag = uuid.uuid4().hex[:6]
         codes, errors = [], []
 
@@ -341,21 +264,3 @@ def test_concurrent_learners_get_distinct_codes(database_url, api_key):
         assert not errors, errors[:3]
         assert len(codes) == 50 and len(set(codes)) == 50
         assert all(re.fullmatch(r"A\d{5}", c) for c in codes)
-    finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(20)
-
-
-def test_learner_body_posted_to_candidat_creates_a_candidate(client):
-    """X2: the documented curl posts the learner to /Candidat; that creates a candidate."""
-    mail = created(client.post("Mail", json={"Adresse": f"cand.{uuid.uuid4().hex[:6]}@ecole.fr"}))
-    body = dict(example("Apprenant", 4)["request_body"], MailId=mail["Id"])
-    candidate = created(client.post("Candidat", json=body))
-    assert candidate["@odata.context"].endswith("$metadata#Candidat/$entity")
-    assert re.fullmatch(r"C\d{5}", candidate["Numero"]) and candidate["IndividuId"] > 0
-    assert client.get("Apprenant", params={"$filter": f"MailId eq {mail['Id']}"}).json()["value"] == []
-    body.pop("Login")
-    err = odata_error(client.post("Candidat", json=body), 400)
-    assert "Login" in err["message"]
