@@ -289,3 +289,14 @@ def test_select_and_property_access(client, learner):
     assert client.get(f"Apprenant/{appr['Id']}/Nom/$value").text == appr["Nom"]
     assert client.head(f"Apprenant/{appr['Id']}").status_code == 200
     assert client.head("Apprenant/999999999").status_code == 404
+
+
+def test_typographic_apostrophes(client):
+    """’ inside a quoted literal is text (« Voie d’entrée »); the docs' slip of writing
+    the quotes themselves typographically (Nom eq ’Dupont’) is read as quotes."""
+    voies = client.get("Recrutement").json()["value"]
+    name = next(v["Nom"] for v in voies if "\u2019" in v["Nom"])
+    r = client.get("Recrutement", params={"$filter": f"Nom eq '{name}'"})
+    assert r.status_code == 200 and [v["Nom"] for v in r.json()["value"]] == [name]
+    r = client.get("Civilite", params={"$filter": "Code eq \u2019MME\u2019"})
+    assert r.status_code == 200 and [c["Code"] for c in r.json()["value"]] == ["MME"]

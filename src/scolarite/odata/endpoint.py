@@ -355,11 +355,9 @@ class ODataEndpoint:
                 body[name] = value
         values = check_values(entity, body, CREATE)
         sent = {k for k in body if k in entity.properties}
-        async with self.db.engine.connect() as raw:
-            conn = await raw.execution_options(write=True)
-            async with conn.begin():
-                key = await self.service.create(conn, entity, values, sent)
-                item = await self.reader.single(conn, entity, key, options, written=True)
+        async with self.db.write() as conn:
+            key = await self.service.create(conn, entity, values, sent)
+            item = await self.reader.single(conn, entity, key, options, written=True)
         location = f"{req.root}{entity.__entity_set__}({key})"
         answer = self.service.create_answers.get(entity.__entity_set__)
         if answer is not None:
@@ -384,11 +382,9 @@ class ODataEndpoint:
         body = parse_json_object(req.body)
         values = check_values(entity, body, MERGE if merge else REPLACE, key=path.key)
         sent = {k for k in body if k in entity.properties}
-        async with self.db.engine.connect() as raw:
-            conn = await raw.execution_options(write=True)
-            async with conn.begin():
-                await self.service.update(conn, entity, path.key, values, merge=merge, sent=sent)
-                item = await self.reader.single(conn, entity, path.key, options, written=True)
+        async with self.db.write() as conn:
+            await self.service.update(conn, entity, path.key, values, merge=merge, sent=sent)
+            item = await self.reader.single(conn, entity, path.key, options, written=True)
         if self._prefers_minimal(req):
             return ODataResponse(204, b"", None)
         return self._entity_response(req, entity, item or {}, options)
@@ -396,10 +392,8 @@ class ODataEndpoint:
     async def _delete(self, path: ResourcePath) -> ODataResponse:
         entity = path.entity
         self._readonly(entity)
-        async with self.db.engine.connect() as raw:
-            conn = await raw.execution_options(write=True)
-            async with conn.begin():
-                await self.service.delete(conn, entity, path.key)
+        async with self.db.write() as conn:
+            await self.service.delete(conn, entity, path.key)
         return ODataResponse(204, b"", None)
 
     async def _action(self, req: ODataRequest, path: ResourcePath, method: str) -> ODataResponse:
@@ -420,17 +414,15 @@ class ODataEndpoint:
             target = self.schema.entity(action.creates)
             sent = {k for k in params if k in target.properties}
             params = check_values(target, params, CREATE)
-        async with self.db.engine.connect() as raw:
-            conn = await raw.execution_options(write=True)
-            async with conn.begin():
-                if not await self.reader.exists(conn, entity, path.key):
-                    raise self._not_found(entity, path.key)
-                ctx = Context("ACTION", entity, conn, self.service, data=params, key=path.key, sent=sent,
-                              params=params)
-                result = await action.handler(ctx)
-                if isinstance(result, Created):
-                    target = self.schema.entity(result.entity_set)
-                    item = await self.reader.single(conn, target, result.key, QueryOptions(), written=True)
+        async with self.db.write() as conn:
+            if not await self.reader.exists(conn, entity, path.key):
+                raise self._not_found(entity, path.key)
+            ctx = Context("ACTION", entity, conn, self.service, data=params, key=path.key, sent=sent,
+                          params=params)
+            result = await action.handler(ctx)
+            if isinstance(result, Created):
+                target = self.schema.entity(result.entity_set)
+                item = await self.reader.single(conn, target, result.key, QueryOptions(), written=True)
         if isinstance(result, Created):
             location = f"{req.root}{result.entity_set}({result.key})"
             return self._entity_response(req, target, item or {}, None, 201, {"Location": location})

@@ -66,6 +66,20 @@ class Scope:
         return clause
 
 
+# Table aliases are immutable and their names depend only on the order in which a
+# query needs them, so they are made once and shared: aliasing a wide table copies
+# all its columns, which used to be most of the cost of compiling a filter.
+_ALIASES: dict[tuple[sa.Table, str], sa.FromClause] = {}
+
+
+def _alias(table: sa.Table, name: str) -> sa.FromClause:
+    key = (table, name)
+    alias = _ALIASES.get(key)
+    if alias is None:
+        alias = _ALIASES[key] = table.alias(name)
+    return alias
+
+
 class ExpressionCompiler:
     def __init__(self, storage: Storage, dialect: str):
         self.storage = storage
@@ -168,7 +182,7 @@ class ExpressionCompiler:
             return scope.joins[path]
         target = nav.target
         self._alias_count += 1
-        alias = self.storage.table(target).alias(f"n{self._alias_count}")
+        alias = _alias(self.storage.table(target), f"n{self._alias_count}")
         onclause = sa.and_(alias.c[target.key.name] == table.c[nav.fk], self.storage.condition(target, alias))
         scope.joins[path] = (alias, target)
         scope.join_order.append((alias, onclause))
@@ -467,7 +481,7 @@ class ExpressionCompiler:
                              "any()/all() only apply to collections", target="/".join(parts))
         target = nav.target
         self._alias_count += 1
-        alias = self.storage.table(target).alias(f"l{self._alias_count}")
+        alias = _alias(self.storage.table(target), f"l{self._alias_count}")
         lam = node.lambda_
         sub = Scope(target, alias, parent=scope, var=lam.identifier.name if lam else "\0")
         correlation = sa.and_(alias.c[nav.fk] == table.c[entity.key.name], self.storage.condition(target, alias))

@@ -84,7 +84,11 @@ def parse_expression(text: str, option: str) -> Any:
     """Parse an OData expression with odata-query, turning its errors into 400s."""
     if not text.strip():
         raise BadRequest(f"{option} is empty", target=option)
-    text = text.replace("\u2019", "'").replace("\u2018", "'")  # typographic quotes of the docs
+    if "'" not in text:
+        # A doc slip writes string literals with typographic quotes (Nom eq ’Dupont’);
+        # when no ASCII quote is used they can only be delimiters.  Inside a quoted
+        # literal (’ in "Voie d’entrée") they are text and stay as they are.
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
     try:
         return _parser.parse(_lexer.tokenize(text))
     except ODataException as exc:

@@ -8,6 +8,7 @@ zone-aware date-part function so that ``$filter`` answers as on PostgreSQL.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import math
@@ -71,7 +72,7 @@ def _sqlite_functions(dbapi_connection) -> None:
     dbapi_connection.create_function("floor", 1, floor, deterministic=True)
 
 
-def make_engine(url: str, pool_size: int = 10, **options) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 32, **options) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
@@ -97,7 +98,15 @@ def make_engine(url: str, pool_size: int = 10, **options) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("write", False) else "BEGIN")
 
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, **options)
+    connect_args: dict = {}
+    parsed = sa.engine.make_url(url)
+    if parsed.host in (None, "", "localhost", "127.0.0.1", "::1") and "ssl" not in parsed.query \
+            and "sslmode" not in parsed.query:
+        connect_args["ssl"] = False  # no TLS handshake attempt on a local socket
+    # Pools as large as the concurrency a worker sees: a connection closed because
+    # the pool overflowed must be reopened for the next request.
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+                               connect_args=connect_args, **options)
 
 
 class Database:
@@ -118,6 +127,7 @@ class Database:
         else:
             self._single_engine = self.engine.execution_options(single_read=True)
         self.visibility: dict[str, Callable[[sa.FromClause], Any]] = {}
+        self._writer = asyncio.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
 
     # -- the Storage protocol of the OData layer ------------------------------------------
@@ -142,9 +152,19 @@ class Database:
         async with (self._single_engine if single else self.engine).connect() as conn:
             yield conn
 
-    async def write_connection(self) -> AsyncConnection:
-        conn = await self.engine.connect()
-        return await conn.execution_options(write=True)
+    @contextlib.asynccontextmanager
+    async def write(self):
+        """A connection in a write transaction, committed on success.
+
+        SQLite allows one writer at a time: writers of this process queue on a lock
+        here, in order, instead of sleeping and retrying inside SQLite (which made
+        the slowest writes wait seconds under load).
+        """
+        async with self._writer:
+            async with self.engine.connect() as raw:
+                conn = await raw.execution_options(write=True)
+                async with conn.begin():
+                    yield conn
 
     # -- writes -------------------------------------------------------------------------
 

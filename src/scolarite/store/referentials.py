@@ -41,33 +41,31 @@ async def load(db: Database, schema: Schema, path: Path) -> dict[str, int]:
         raise ReferentialError(f"{path}: expected a mapping of entity sets to lists of rows")
     counts: dict[str, int] = {}
     settings = db.metadata.tables["scolarite_setting"]
-    async with db.engine.connect() as raw:
-        conn = await raw.execution_options(write=True)
-        async with conn.begin():
-            for set_name, rows in data.items():
-                if set_name.startswith("_"):
-                    await conn.execute(sa.delete(settings).where(settings.c.name == set_name[1:]))
-                    await conn.execute(sa.insert(settings).values(name=set_name[1:], value=rows))
-                    continue
-                entity = schema.get(set_name)
-                if entity is None:
-                    raise ReferentialError(f"{path}: unknown entity set {set_name!r}")
-                keyname = entity.key.name
-                for i, row in enumerate(rows or []):
-                    if not isinstance(row, dict) or keyname not in row:
-                        raise ReferentialError(f"{path}: {set_name} row {i + 1} needs an explicit {keyname}")
-                    key = entity.key.edm.parse(row[keyname])
-                    body: dict[str, Any] = {k: v for k, v in row.items() if k != keyname}
-                    try:
-                        values = check_values(entity, body, CREATE)
-                    except ODataError as exc:
-                        raise ReferentialError(f"{path}: {set_name} {key}: {exc.message}") from None
-                    table = db.table(entity)
-                    existing = (await conn.execute(sa.select(table.c[keyname]).where(table.c[keyname] == key))).first()
-                    if existing:
-                        await conn.execute(sa.update(table).where(table.c[keyname] == key).values(**values))
-                    else:
-                        await db.insert(conn, entity, values, key=key)
-                    counts[set_name] = counts.get(set_name, 0) + 1
-            await db.fix_sequences(conn)
+    async with db.write() as conn:
+        for set_name, rows in data.items():
+            if set_name.startswith("_"):
+                await conn.execute(sa.delete(settings).where(settings.c.name == set_name[1:]))
+                await conn.execute(sa.insert(settings).values(name=set_name[1:], value=rows))
+                continue
+            entity = schema.get(set_name)
+            if entity is None:
+                raise ReferentialError(f"{path}: unknown entity set {set_name!r}")
+            keyname = entity.key.name
+            for i, row in enumerate(rows or []):
+                if not isinstance(row, dict) or keyname not in row:
+                    raise ReferentialError(f"{path}: {set_name} row {i + 1} needs an explicit {keyname}")
+                key = entity.key.edm.parse(row[keyname])
+                body: dict[str, Any] = {k: v for k, v in row.items() if k != keyname}
+                try:
+                    values = check_values(entity, body, CREATE)
+                except ODataError as exc:
+                    raise ReferentialError(f"{path}: {set_name} {key}: {exc.message}") from None
+                table = db.table(entity)
+                existing = (await conn.execute(sa.select(table.c[keyname]).where(table.c[keyname] == key))).first()
+                if existing:
+                    await conn.execute(sa.update(table).where(table.c[keyname] == key).values(**values))
+                else:
+                    await db.insert(conn, entity, values, key=key)
+                counts[set_name] = counts.get(set_name, 0) + 1
+        await db.fix_sequences(conn)
     return counts

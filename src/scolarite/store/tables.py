@@ -45,6 +45,7 @@ def build_tables(schema: Schema) -> tuple[sa.MetaData, dict[str, sa.Table]]:
 def _entity_table(metadata: sa.MetaData, entity: type[Entity]) -> sa.Table:
     is_registry = entity.__entity_set__ == OBJECT_SET
     columns: list[sa.Column] = []
+    ordered: list[str] = []
     for prop in entity.properties.values():
         if prop.key:
             if is_registry:
@@ -54,7 +55,13 @@ def _entity_table(metadata: sa.MetaData, entity: type[Entity]) -> sa.Table:
             else:
                 col = sa.Column(prop.name, sa.BigInteger(), primary_key=True, autoincrement=False)
         else:
-            col = sa.Column(prop.name, prop.edm.sa_type(), nullable=True, index=bool(prop.index or prop.ref))
+            # Foreign keys get an index of their own; other indexed properties (those the
+            # documented queries filter or sort on) one that ends with the key, so that
+            # ``$orderby=Nom`` (sorted by Nom, then Id for stable pages) reads the index
+            # in order instead of sorting the table.
+            col = sa.Column(prop.name, prop.edm.sa_type(), nullable=True, index=bool(prop.ref) and not prop.index)
+            if prop.index:
+                ordered.append(prop.name)
         columns.append(col)
     for prop in entity.__internal__.values():
         columns.append(sa.Column(prop.name, prop.edm.sa_type(), nullable=True, index=prop.index))
@@ -63,6 +70,8 @@ def _entity_table(metadata: sa.MetaData, entity: type[Entity]) -> sa.Table:
     else:
         columns.append(sa.Column(DELETED, sa.Boolean(), nullable=False, server_default=sa.false()))
     table = sa.Table(entity.__entity_set__, metadata, *columns, sqlite_autoincrement=is_registry)
+    for name in ordered:
+        sa.Index(f"ix_{entity.__entity_set__}_{name}_{entity.key.name}", table.c[name], table.c[entity.key.name])
     for name in entity.__unique__:
         # Unique among live rows that have a value: 0 / "" mean "none" (R9).
         col = table.c[name]
