@@ -137,16 +137,22 @@ def test_async_client_on_the_real_server(server, api_key):
     assert {p["Code"] for p in progs} >= {"PGE", "BACH"} and civ["Code"] == "M"
 
 
+def _enrolled_learner(c: GraphV1Client, nom: str) -> tuple[dict, dict]:
+    """A learner enrolled in PGE for its three periods (so in more séquences than a small page holds)."""
+    mail = c.create("Mail", {"Adresse": f"{nom.lower()}.{uuid.uuid4().hex[:8]}@ecole.fr"})
+    learner = c.create("Apprenant", {"Nom": nom, "Prenoms": "Paul", "CiviliteId": 1541, "MailId": mail["Id"]})
+    ins = c.create("Inscription", {"ApprenantId": learner["Id"], "ProgrammeId": 2215158, "RegimeInscriptionId": 544,
+                                   "RecrutementId": 2215184, "EtatInscriptionId": 78736,
+                                   "DateInscription": "2023-11-20T00:00:00+01:00"})
+    for p in (1326, 1327, 2215069):
+        c.create("InscriptionPeriode", {"InscriptionId": ins["Id"], "PeriodeId": p})
+    return learner, ins
+
+
 def test_eligible_sequences_across_pages(small_pages):
     """The documented query scoped by its body, over several pages: the body goes with every page."""
     with GraphV1Client(small_pages.root, user=USER, password=PASSWORD) as c:
-        mail = c.create("Mail", {"Adresse": f"pages.{uuid.uuid4().hex[:8]}@ecole.fr"})
-        learner = c.create("Apprenant", {"Nom": "PAGES", "Prenoms": "Paul", "CiviliteId": 1541, "MailId": mail["Id"]})
-        ins = c.create("Inscription", {"ApprenantId": learner["Id"], "ProgrammeId": 2215158,
-                                       "RegimeInscriptionId": 544, "RecrutementId": 2215184,
-                                       "EtatInscriptionId": 78736, "DateInscription": "2023-11-20T00:00:00+01:00"})
-        for p in (1326, 1327, 2215069):
-            c.create("InscriptionPeriode", {"InscriptionId": ins["Id"], "PeriodeId": p})
+        learner, ins = _enrolled_learner(c, "PAGES")
         sequences = c.eligible_sequences(ins["Id"])
         by_learner = c.all("InscriptionSequence", Query().expand("Sequence").select("Sequence").filter(
             eq("ApprenantId", learner["Id"]), startswith("Sequence/TypeSequence/Code", "S")))
@@ -159,13 +165,7 @@ def test_next_link_of_the_body_scoped_query_keeps_the_scope(small_pages):
     inscription named in the first request's body."""
     auth = (USER, PASSWORD)
     with GraphV1Client(small_pages.root, user=USER, password=PASSWORD) as c:
-        mail = c.create("Mail", {"Adresse": f"link.{uuid.uuid4().hex[:8]}@ecole.fr"})
-        learner = c.create("Apprenant", {"Nom": "LINK", "Prenoms": "Lou", "CiviliteId": 1541, "MailId": mail["Id"]})
-        ins = c.create("Inscription", {"ApprenantId": learner["Id"], "ProgrammeId": 2215158,
-                                       "RegimeInscriptionId": 544, "RecrutementId": 2215184,
-                                       "EtatInscriptionId": 78736, "DateInscription": "2023-11-20T00:00:00+01:00"})
-        for p in (1326, 1327, 2215069):
-            c.create("InscriptionPeriode", {"InscriptionId": ins["Id"], "PeriodeId": p})
+        learner, ins = _enrolled_learner(c, "LINK")
     url = (f"{small_pages.root}InscriptionSequence?$expand=Sequence&$select=Sequence"
            "&$filter=startswith(Sequence/TypeSequence/Code, 'S')")
     page = httpx.request("GET", url, json={"Id": ins["Id"]}, auth=auth).json()
