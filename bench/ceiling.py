@@ -50,6 +50,15 @@ def _inputs(samples: dict, rng: random.Random, tag: str):
     return value
 
 
+def _sql(stmt: dict, value) -> str:
+    """The statement's text; inputs the server writes into the text itself (the
+    OFFSET of a page) take the rotating value."""
+    sql = stmt["sql"]
+    for name in stmt.get("text_inputs", ()):
+        sql = sql.replace("{" + name + "}", str(value(name)))
+    return sql
+
+
 def _args(stmt: dict, value, returned: dict) -> list:
     out = []
     for a in stmt["args"]:
@@ -97,12 +106,12 @@ async def _pg_scenario(url: str, spec: dict, samples: dict, duration: float, war
                 for stmt in statements:
                     args = _args(stmt, value, returned)
                     if stmt["returning"]:
-                        returned["new_id"] = await conn.fetchval(stmt["sql"], *args)
+                        returned["new_id"] = await conn.fetchval(_sql(stmt, value), *args)
                     else:
-                        await conn.fetch(stmt["sql"], *args)
+                        await conn.fetch(_sql(stmt, value), *args)
         else:
             for stmt in statements:
-                await conn.fetch(stmt["sql"], *_args(stmt, value, returned))
+                await conn.fetch(_sql(stmt, value), *_args(stmt, value, returned))
 
     async def worker(i, conn):
         value = _inputs(samples, random.Random(i), f"{tag}-{i}")
@@ -154,7 +163,7 @@ def _sqlite_scenario(path: str, spec: dict, samples: dict, duration: float, warm
             conn.execute("BEGIN IMMEDIATE")
         try:
             for stmt in statements:
-                cur = conn.execute(stmt["sql"], _args(stmt, value, returned))
+                cur = conn.execute(_sql(stmt, value), _args(stmt, value, returned))
                 rows = cur.fetchall()
                 if stmt["returning"]:
                     returned["new_id"] = rows[0][0]

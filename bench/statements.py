@@ -27,6 +27,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from scolarite.store import raw
+
 AUTH_MARK = "scolarite_credential"
 CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 # The sample values used for the capture request are chosen to be recognisable among
@@ -73,9 +75,14 @@ async def capture(url: str, samples: dict, scenarios: list[str]) -> dict[str, di
         if active["on"]:
             recorded.append((statement, parameters, executemany))
 
-    # On every engine of the process: the server may use more than one (e.g. an
-    # autocommit pool for single-statement reads).
+    def _record_raw(statement, parameters):
+        if active["on"]:
+            recorded.append((statement, parameters, False))
+
+    # On every engine of the process (the server may use more than one), and on the
+    # reads the server sends straight to the driver.
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", _record)
+    raw.listeners.append(_record_raw)
 
     out: dict[str, dict] = {}
     requests = scenario_requests(samples)
@@ -102,6 +109,7 @@ async def capture(url: str, samples: dict, scenarios: list[str]) -> dict[str, di
                 out[name] = _describe(name, recorded, inputs, resp)
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", _record)
+        raw.listeners.remove(_record_raw)
         await db.dispose()
         single = getattr(db, "_single_engine", None)
         if single is not None and hasattr(single, "dispose"):
@@ -124,11 +132,17 @@ def _describe(name: str, recorded: list, inputs: dict, resp: httpx.Response) -> 
         plist = list(params) if isinstance(params, (list, tuple)) else params
         if isinstance(plist, dict):
             raise RuntimeError(f"{name}: named parameters are not supported by the replay ({sql[:80]})")
+        text_inputs = []
+        if "skip" in inputs and re.search(rf" OFFSET {inputs['skip']}\b", sql):
+            # the server writes LIMIT/OFFSET into the text (see scolarite.odata.query)
+            sql = re.sub(rf" OFFSET {inputs['skip']}\b", " OFFSET {skip}", sql)
+            text_inputs.append("skip")
         args = []
         for value in plist:
             source = by_value.get(_key(value))
             args.append({"input": source} if source else {"value": value})
-        statements.append({"sql": sql, "args": args, "returning": " RETURNING " in sql.upper()})
+        statements.append({"sql": sql, "args": args, "returning": " RETURNING " in sql.upper(),
+                           "text_inputs": text_inputs})
     return {"statements": statements, "auth_statements": auth, "control_statements": control,
             "write": name == "S6", "status": resp.status_code, "inputs": inputs}
 

@@ -38,6 +38,7 @@ from scolarite.config import Settings
 from scolarite.model import schema
 from scolarite.store import migrate, referentials
 from scolarite.store.credentials import Credentials
+from scolarite.store import raw
 from scolarite.store.db import Database, make_engine
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
@@ -121,6 +122,12 @@ class Server:
         def _count(conn, cursor, statement, parameters, context, executemany):
             if self._counting:
                 self.statements.append(statement)
+
+        def _count_raw(statement, parameters):
+            if self._counting:
+                self.statements.append(statement)
+
+        raw.listeners.append(_count_raw)  # reads that go straight to the driver
 
     def start(self) -> "Server":
         self.thread.start()
@@ -300,7 +307,7 @@ def server_processes(database_url: str, n: int = 2):
         for _ in range(n):
             port = _free_port()
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "scolarite.cli", "serve", "--port", str(port), "--database-url", database_url,
+                [sys.executable, "-m", "scolarite.cli", "serve", "--workers", "1", "--port", str(port), "--database-url", database_url,
                  "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             roots.append(f"http://127.0.0.1:{port}/GraphV1/")
         for root in roots:

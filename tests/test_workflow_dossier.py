@@ -248,7 +248,9 @@ def test_concurrent_learners_get_distinct_codes(database_url, api_key):
             root = roots[i % 2]
             with httpx.Client(base_url=root, auth=(USER, PASSWORD), timeout=60) as c:
                 try:
-                    mail = c.post("Mail", json={"Adresse": f"conc.{tag}.{i}@ecole.fr"}).json()
+                    r = c.post("Mail", json={"Adresse": f"conc.{tag}.{i}@ecole.fr"})
+                    assert r.status_code == 201, r.text
+                    mail = r.json()
                     r = c.post("Apprenant", json={"Nom": f"CONC{tag}", "Prenoms": str(i), "CiviliteId": 1541,
                                                   "MailId": mail["Id"]})
                     assert r.status_code == 201, r.text

@@ -53,7 +53,8 @@ async def _prepare(url: str | None, demo: bool) -> tuple[str, dict]:
 def serve(
     host: str = typer.Option("127.0.0.1", envvar="SCOLARITE_HOST", help="Interface to listen on."),
     port: int = typer.Option(8000, envvar="SCOLARITE_PORT", help="Port to listen on."),
-    workers: int = typer.Option(1, envvar="SCOLARITE_WORKERS", help="Worker processes."),
+    workers: Optional[int] = typer.Option(None, envvar="SCOLARITE_WORKERS", min=1,
+                                          help="Worker processes [default: one per CPU core]."),
     database_url: Optional[str] = DatabaseOption,
     demo: bool = typer.Option(False, "--demo", help="Load the demo reference data and the demo/demo credential."),
     public_url: Optional[str] = typer.Option(None, envvar="SCOLARITE_PUBLIC_URL",
@@ -72,9 +73,10 @@ def serve(
     if public_url:
         os.environ["SCOLARITE_PUBLIC_URL"] = public_url
     url, counts = asyncio.run(_prepare(url, demo))
+    workers = workers or os.cpu_count() or 1
     shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
     console.print(f"[bold]Scolarite[/bold] GraphV1 API on [cyan]http://{shown}:{port}/GraphV1/[/cyan]")
-    console.print(f"Database: {_safe(url)}")
+    console.print(f"Database: {_safe(url)}, {workers} worker process{'es' if workers > 1 else ''}")
     if demo:
         console.print(f"Demo data: {sum(counts.values())} reference rows. Credential: [bold]demo[/bold] / "
                       "[bold]demo[/bold]  (e.g. curl -u demo:demo "

@@ -85,6 +85,9 @@ class ReadContext:
 class ReadHook:
     handler: Callable[[ReadContext], Awaitable[Any]]
     post_when: Callable[[dict], bool] | None = None
+    # Whether the hook has anything to do with a read's body and custom options;
+    # when it has not, the read is an ordinary one (and may use a cached plan).
+    when: Callable[[dict | None, dict[str, str]], bool] | None = None
 
 
 @dataclass
@@ -157,12 +160,14 @@ class Service:
 
         return decorator
 
-    def on_read(self, entity_set: str, post_when: Callable[[dict], bool] | None = None):
+    def on_read(self, entity_set: str, post_when: Callable[[dict], bool] | None = None,
+                when: Callable[[dict | None, dict[str, str]], bool] | None = None):
         """Register a hook on collection reads of ``entity_set``; ``post_when`` tells
-        which POST bodies are queries rather than creations."""
+        which POST bodies are queries rather than creations, ``when`` which reads
+        (by body and custom query options) the hook applies to (default: all)."""
 
         def decorator(fn):
-            self.read_hooks[entity_set] = ReadHook(fn, post_when)
+            self.read_hooks[entity_set] = ReadHook(fn, post_when, when)
             return fn
 
         return decorator

@@ -235,11 +235,12 @@ def render_datetime(value: dt.datetime | None, utc: bool = False) -> str | None:
         text = aware.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S")
         return text + f".{aware.microsecond:06d}0Z"
     local = aware.astimezone(_zone)
-    text = local.strftime("%Y-%m-%dT%H:%M:%S")
+    # isoformat is several times faster than strftime: "2024-09-01T08:00:00[.ffffff]+02:00"
+    text = local.isoformat()
     if local.microsecond:
-        text += "." + f"{local.microsecond:06d}".rstrip("0")
-    offset = local.strftime("%z")
-    return f"{text}{offset[:3]}:{offset[3:]}"
+        stamp, offset = text[:26], text[26:]
+        return stamp.rstrip("0") + offset[:6]
+    return text[:25]
 
 
 class DateTimeOffset(EdmType):

@@ -9,24 +9,27 @@ database transaction: a failure anywhere rolls the whole request back.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
 from urllib.parse import quote, urlencode
 
 from sqlalchemy import exc as sa_exc
 
 from scolarite import errors as domain
 from scolarite.service import Context, Created, ReadContext, Service
+from scolarite.store.raw import ConnectionExecutor
 
 from . import csdl
 from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, NotImplementedYet, ODataError, \
     from_domain
+from .filter import Uncacheable
 from .payload import CREATE, MERGE, REPLACE, check_values, parse_json_object
-from .query import Reader
+from .query import ReadPlan, Reader
 from .schema import Entity, Schema
-from .serialize import context_url, dumps
-from .uri import QueryOptions, ResourcePath, parse_options, parse_path, parse_query_string
+from .serialize import context_url, dumps, select_expand_clause
+from .uri import QueryOptions, ResourcePath, filter_shape, parse_options, parse_path, parse_query_string
 
 log = logging.getLogger("scolarite.odata")
 
@@ -54,6 +57,31 @@ class ODataResponse:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Shape:
+    """A read planned once for every request of the same shape."""
+
+    options: QueryOptions
+    plan: ReadPlan
+    binders: dict[int, Callable[[str], Any]]
+
+
+_UNCACHEABLE = object()
+_PAGING = {"$top", "top", "$skip", "skip"}
+_FILTER = {"$filter", "filter"}
+
+
+def _paging(pairs, name: str) -> int | None:
+    """The value of $top or $skip (the parser has already checked there is one)."""
+    for k, v in pairs:
+        if k.strip().lower().lstrip("$") == name:
+            v = v.strip()
+            if not re.fullmatch(r"\d{1,18}", v):
+                raise BadRequest(f"${name} must be a non-negative integer, not {v!r}", target=f"${name}")
+            return int(v)
+    return None
+
+
 def error_response(error: ODataError) -> ODataResponse:
     return ODataResponse(error.status, dumps(error.body()), JSON, {**BASE_HEADERS, **error.headers})
 
@@ -63,7 +91,9 @@ class ODataEndpoint:
         self.schema = schema
         self.service = service
         self.db = service.db
-        self.reader = Reader(self.db, self.db.dialect, max_page_size)
+        self.reader = Reader(self.db, self.db.engine.dialect, max_page_size)
+        self._shapes: dict[tuple, Any] = {}
+        self.max_shapes = 2048
 
     async def handle(self, req: ODataRequest) -> ODataResponse:
         try:
@@ -118,6 +148,9 @@ class ODataEndpoint:
             hooked = await self._hooked_read(req, path, method, pairs)
             if hooked is not None:
                 return hooked
+        if method == "GET" and (path.kind == "entity" or (path.kind == "collection" and not entity.__single__)) \
+                and entity.__entity_set__ not in self.service.entity_read_hooks:
+            return await self._shaped_read(req, path, pairs)
         if path.kind == "entity" and method in ("GET", "HEAD") and \
                 entity.__entity_set__ in self.service.entity_read_hooks:
             hooked = await self._hooked_entity_read(req, path, method, pairs)
@@ -155,6 +188,69 @@ class ODataEndpoint:
             return await self._read_property(req, path, method)
         raise NotFound("no such resource")
 
+    # -- reads planned per query shape ----------------------------------------------------
+
+    async def _shaped_read(self, req: ODataRequest, path: ResourcePath, pairs) -> ODataResponse:
+        """A GET of a collection or of an entity by key, planned once per shape.
+
+        The shape is the request without its values: the literals of $filter
+        (``uri.filter_shape``), and $top and $skip.  Its plan is kept; a request
+        only parses its values, binds them and runs the plan's SQL.
+        """
+        entity = path.entity
+        shaped: list[tuple[str, str]] = []
+        literals: list[tuple[str, str]] = []
+        paged = False
+        for k, v in pairs:
+            lk = k.strip().lower()
+            if lk in _FILTER and path.kind == "collection":
+                found = filter_shape(v)
+                if found is not None:
+                    v, literals = found
+            elif lk in _PAGING:
+                v, paged = "0", True
+            shaped.append((k, v))
+        key = (path.kind, entity.__entity_set__, tuple(shaped), tuple(c for c, _ in literals))
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._plan_shape(path, shaped, [c for c, _ in literals])
+            if len(self._shapes) >= self.max_shapes:
+                self._shapes.clear()
+            if shape is not None:
+                self._shapes[key] = shape
+        if shape is None or shape is _UNCACHEABLE:
+            # Planned with the request's own values (the error, if the shape has
+            # one, then names them).
+            options = parse_options(path.target, pairs)
+            self._check_format(options)
+            if path.kind == "entity":
+                return await self._read_entity(req, path, options, "GET")
+            return await self._read_collection(req, path, options, "GET", pairs)
+        slots = [binder(raw) for (_, raw), binder in zip(literals, (shape.binders[i] for i in range(len(literals))))]
+        if path.kind == "entity":
+            return await self._read_entity(req, path, shape.options, "GET", plan=shape.plan)
+        options = shape.options
+        if paged:
+            options = replace(options, top=_paging(pairs, "top"), skip=_paging(pairs, "skip") or 0)
+        return await self._read_collection(req, path, options, "GET", pairs, plan=shape.plan, slots=slots)
+
+    def _plan_shape(self, path: ResourcePath, shaped, slots: list[str]):
+        """The shape's plan; ``_UNCACHEABLE`` when it needs a value to compile, None
+        when the shape itself is in error."""
+        try:
+            options = parse_options(path.target, shaped)
+            self._check_format(options)
+            if path.kind == "entity":
+                return _Shape(options, self.reader.plan_single(path.entity, options), {})
+            plan, binders = self.reader.plan_collection(path.entity, options, slots=slots)
+        except Uncacheable:
+            return _UNCACHEABLE
+        except ODataError:
+            return None
+        if set(binders) != set(range(len(slots))):
+            return _UNCACHEABLE
+        return _Shape(options, plan, binders)
+
     async def _hooked_read(self, req: ODataRequest, path: ResourcePath, method: str, pairs) -> ODataResponse | None:
         """A collection read (or a POST that is a query) narrowed by a domain hook."""
         hook = self.service.read_hooks[path.entity.__entity_set__]
@@ -166,6 +262,8 @@ class ODataEndpoint:
             return None
         filter_text = next((v for k, v in pairs if k.lower() in ("$filter", "filter")), None)
         custom = {k: v for k, v in pairs if not k.startswith("$")}
+        if hook.when is not None and not hook.when(body, custom):
+            return None
         async with self.db.read() as conn:
             ctx = ReadContext(path.entity, conn, self.service, body=body, filter_text=filter_text, custom=custom)
             await hook.handler(ctx)
@@ -235,20 +333,24 @@ class ODataEndpoint:
     # -- reads -------------------------------------------------------------------------
 
     async def _read_collection(self, req, path: ResourcePath, options: QueryOptions, method: str, pairs,
-                               where=None, context_set: str | None = None) -> ODataResponse:
+                               where=None, context_set: str | None = None, plan: ReadPlan | None = None,
+                               slots=()) -> ODataResponse:
         entity = path.target
         plain = options.filter is None and not options.orderby and options.top is None and not options.skip \
             and not options.count
         if entity.__single__ and path.kind == "collection" and plain:
-            async with self.db.read() as conn:
-                page = await self.reader.collection(conn, entity, QueryOptions(select=options.select, top=1,
-                                                                               expand=options.expand))
+            one = QueryOptions(select=options.select, expand=options.expand)
+            plan, _ = self.reader.plan_collection(entity, one)
+            async with self.db.reads(snapshot=bool(options.expand)) as ex:
+                page = await self.reader.collection(ex, plan, top=1)
             if not page.items:
                 raise NotFound(f"{entity.__entity_set__} is not configured")
             return ODataResponse(200, b"") if method == "HEAD" else self._entity_response(
                 req, entity, page.items[0], options)
-        async with self.db.read(single=not options.count and not options.expand) as conn:
-            page = await self.reader.collection(conn, entity, options, where=where)
+        if plan is None:
+            plan, _ = self.reader.plan_collection(entity, options, where=where)
+        async with self.db.reads(snapshot=bool(options.count or options.expand)) as ex:
+            page = await self.reader.collection(ex, plan, slots, options.top, options.skip)
         if method == "HEAD":
             return ODataResponse(200, b"")
         body: dict[str, Any] = {"@odata.context": context_url(req.root, context_set or entity.__entity_set__,
@@ -270,20 +372,22 @@ class ODataEndpoint:
         return f"{req.root}{req.path.lstrip('/')}?{query}"
 
     async def _count(self, path: ResourcePath, options: QueryOptions, method: str, where=None) -> ODataResponse:
-        async with self.db.read(single=True) as conn:
-            n = await self.reader.count(conn, path.target, options, where=where)
+        stmt = self.reader.plan_count(path.target, options, where=where)
+        async with self.db.reads() as ex:
+            n = await self.reader.count(ex, stmt)
         return ODataResponse(200, b"" if method == "HEAD" else str(n).encode(), "text/plain; charset=utf-8")
 
-    async def _read_entity(self, req, path: ResourcePath, options: QueryOptions, method: str) -> ODataResponse:
+    async def _read_entity(self, req, path: ResourcePath, options: QueryOptions, method: str,
+                           plan: ReadPlan | None = None) -> ODataResponse:
         entity = path.entity
-        async with self.db.read(single=not options.expand) as conn:
+        if plan is None:
+            plan = self.reader.plan_single(entity, options)
+        async with self.db.reads(snapshot=bool(options.expand)) as ex:
             if method == "HEAD":
-                if options.filter is not None or options.orderby or options.top is not None or options.skip:
-                    raise BadRequest("$filter, $orderby, $top and $skip apply to collections, not to a single entity")
-                if not await self.reader.exists(conn, entity, path.key):
+                if not await self.reader.exists(ex, entity, path.key):
                     raise self._not_found(entity, path.key)
                 return ODataResponse(200, b"")
-            item = await self.reader.single(conn, entity, path.key, options)
+            item = await self.reader.single(ex, plan, path.key)
         if item is None:
             raise self._not_found(entity, path.key)
         return self._entity_response(req, entity, item, options)
@@ -300,8 +404,8 @@ class ODataEndpoint:
                                pairs) -> ODataResponse:
         nav = path.navigation
         entity, target = path.entity, nav.target
-        async with self.db.read() as conn:
-            found, fk_value = await self.reader.value_of(conn, entity, path.key,
+        async with self.db.reads() as ex:
+            found, fk_value = await self.reader.value_of(ex, entity, path.key,
                                                          entity.key.name if nav.many else nav.fk)
         if not found:
             raise self._not_found(entity, path.key)
@@ -314,8 +418,9 @@ class ODataEndpoint:
                                                context_set=target.__entity_set__)
         if fk_value in (None, 0):
             return ODataResponse(204, b"", None)
-        async with self.db.read() as conn:
-            item = await self.reader.single(conn, target, fk_value, options)
+        plan = self.reader.plan_single(target, options)
+        async with self.db.reads(snapshot=bool(options.expand)) as ex:
+            item = await self.reader.single(ex, plan, fk_value)
         if item is None:
             return ODataResponse(204, b"", None)
         if method == "HEAD":
@@ -324,11 +429,10 @@ class ODataEndpoint:
 
     async def _read_property(self, req, path: ResourcePath, method: str) -> ODataResponse:
         entity, prop = path.entity, path.prop
-        async with self.db.read() as conn:
-            found, value = await self.reader.value_of(conn, entity, path.key, prop.name)
+        async with self.db.reads() as ex:
+            found, rendered = await self.reader.value_of(ex, entity, path.key, prop.name)
         if not found:
             raise self._not_found(entity, path.key)
-        rendered = prop.edm.render(value) if value is not None else None
         if req.path.rstrip("/").endswith("/$value"):
             if rendered is None:
                 return ODataResponse(204, b"", None)
@@ -355,9 +459,10 @@ class ODataEndpoint:
                 body[name] = value
         values = check_values(entity, body, CREATE)
         sent = {k for k in body if k in entity.properties}
+        plan = self._written_plan(entity, options)
         async with self.db.write() as conn:
             key = await self.service.create(conn, entity, values, sent)
-            item = await self.reader.single(conn, entity, key, options, written=True)
+            item = await self.reader.single(ConnectionExecutor(conn), plan, key)
         location = f"{req.root}{entity.__entity_set__}({key})"
         answer = self.service.create_answers.get(entity.__entity_set__)
         if answer is not None:
@@ -370,8 +475,8 @@ class ODataEndpoint:
 
     async def _create_related(self, req, path: ResourcePath, options: QueryOptions) -> ODataResponse:
         nav = path.navigation
-        async with self.db.read() as conn:
-            if not await self.reader.exists(conn, path.entity, path.key):
+        async with self.db.reads() as ex:
+            if not await self.reader.exists(ex, path.entity, path.key):
                 raise self._not_found(path.entity, path.key)
         return await self._create(req, nav.target, options, fixed={nav.fk: path.key})
 
@@ -382,9 +487,10 @@ class ODataEndpoint:
         body = parse_json_object(req.body)
         values = check_values(entity, body, MERGE if merge else REPLACE, key=path.key)
         sent = {k for k in body if k in entity.properties}
+        plan = self._written_plan(entity, options)
         async with self.db.write() as conn:
             await self.service.update(conn, entity, path.key, values, merge=merge, sent=sent)
-            item = await self.reader.single(conn, entity, path.key, options, written=True)
+            item = await self.reader.single(ConnectionExecutor(conn), plan, path.key)
         if self._prefers_minimal(req):
             return ODataResponse(204, b"", None)
         return self._entity_response(req, entity, item or {}, options)
@@ -405,8 +511,8 @@ class ODataEndpoint:
         if method not in action.methods:
             raise MethodNotAllowed(f"{path.action} is called with {' or '.join(action.methods)}",
                                    headers={"Allow": ", ".join(action.methods)})
-        async with self.db.read() as conn:
-            if not await self.reader.exists(conn, entity, path.key):
+        async with self.db.reads() as ex:
+            if not await self.reader.exists(ex, entity, path.key):
                 raise self._not_found(entity, path.key)
         params = parse_json_object(req.body) if req.body.strip() else {}
         sent: set[str] = set()
@@ -415,18 +521,30 @@ class ODataEndpoint:
             sent = {k for k in params if k in target.properties}
             params = check_values(target, params, CREATE)
         async with self.db.write() as conn:
-            if not await self.reader.exists(conn, entity, path.key):
+            if not await self.reader.exists(ConnectionExecutor(conn), entity, path.key):
                 raise self._not_found(entity, path.key)
             ctx = Context("ACTION", entity, conn, self.service, data=params, key=path.key, sent=sent,
                           params=params)
             result = await action.handler(ctx)
             if isinstance(result, Created):
                 target = self.schema.entity(result.entity_set)
-                item = await self.reader.single(conn, target, result.key, QueryOptions(), written=True)
+                item = await self.reader.single(ConnectionExecutor(conn), self._written_plan(target, QueryOptions()),
+                                                result.key)
         if isinstance(result, Created):
             location = f"{req.root}{result.entity_set}({result.key})"
             return self._entity_response(req, target, item or {}, None, 201, {"Location": location})
         return ODataResponse(200, b"", None)
+
+    def _written_plan(self, entity: type[Entity], options: QueryOptions) -> ReadPlan:
+        """How a write answers with the entity it stored (shown even if a visibility
+        rule hides it from later reads); kept per entity set and $select/$expand."""
+        if options.expand:  # nested options may carry values: not kept
+            return self.reader.plan_single(entity, options, domain=False)
+        key = ("written", entity.__entity_set__, select_expand_clause(options))
+        plan = self._shapes.get(key)
+        if plan is None:
+            plan = self._shapes[key] = self.reader.plan_single(entity, options, domain=False)
+        return plan
 
     def _prefers_minimal(self, req: ODataRequest) -> bool:
         return "return=minimal" in req.headers.get("prefer", "").replace(" ", "").lower()

@@ -23,6 +23,7 @@ from odata_query import ast as o
 from . import edm
 from .errors import BadRequest
 from .schema import Entity, Navigation
+from .uri import SLOT_INTEGER, SLOT_STRING, string_literal
 
 NUMERIC = {"integer", "number"}
 
@@ -45,6 +46,27 @@ class Typed:
     literal: bool = False
     value: Any = None
     edm_type: edm.EdmType | None = None
+    slot: int | None = None  # a literal bound at execution (see ``ExpressionCompiler.slots``)
+
+
+class SlotTyped(Typed):
+    """A literal bound at execution: its value is unknown while compiling."""
+
+    @property  # type: ignore[override]
+    def value(self) -> Any:
+        raise Uncacheable("the value of a literal is needed to compile")
+
+    @value.setter
+    def value(self, _ignored: Any) -> None:
+        pass
+
+
+class Uncacheable(Exception):
+    """The expression needs the value of a literal to compile: it has no reusable plan."""
+
+
+def slot_name(index: int) -> str:
+    return f"slot_{index}"
 
 
 class Scope:
@@ -81,10 +103,20 @@ def _alias(table: sa.Table, name: str) -> sa.FromClause:
 
 
 class ExpressionCompiler:
-    def __init__(self, storage: Storage, dialect: str):
+    """Compiles expressions of one query.
+
+    ``slots`` (the classes of the literals ``uri.filter_shape`` took out) switches on
+    shape compilation: a placeholder literal becomes a bound parameter, and
+    ``binders`` records, per slot, how its text becomes the bound value (checks
+    included).  A use that needs the value itself raises ``Uncacheable``.
+    """
+
+    def __init__(self, storage: Storage, dialect: str, slots: list[str] | None = None):
         self.storage = storage
         self.dialect = dialect
         self._alias_count = 0
+        self.slots = slots
+        self.binders: dict[int, Any] = {}
 
     # -- entry points ----------------------------------------------------------------
 
@@ -210,10 +242,32 @@ class ExpressionCompiler:
     def _v_Null(self, node, scope):
         return self._lit(None, "null", "null")
 
+    def _slot(self, node, kind: str) -> int | None:
+        if self.slots is None:
+            return None
+        if kind == "s":
+            if not node.val.startswith(SLOT_STRING):
+                return None
+            index = int(node.val[len(SLOT_STRING):])
+        else:
+            index = int(node.val) - SLOT_INTEGER
+            if not 0 <= index < len(self.slots):
+                return None
+        if index >= len(self.slots) or (self.slots[index] == "s") != (kind == "s"):
+            raise Uncacheable(node.val)
+        return index
+
+    def _slot_lit(self, index: int, category: str, sql_type, binder) -> Typed:
+        self.binders[index] = binder
+        param = sa.bindparam(slot_name(index), None, type_=sql_type, required=False)
+        return SlotTyped(param, category, "a literal", True, None, slot=index)
+
     def _v_Integer(self, node, scope):
-        value = int(node.val)
-        if not -(2**63) <= value < 2**63:
-            raise BadRequest(f"the number {node.val} is too large")
+        index = self._slot(node, "i")
+        if index is not None:
+            return self._slot_lit(index, "integer", sa.Integer() if self.slots[index] == "i" else sa.BigInteger(),
+                                  _integer_literal)
+        value = _integer_literal(node.val)
         return self._lit(value, "integer", f"the number {node.val}")
 
     def _v_Float(self, node, scope):
@@ -223,6 +277,9 @@ class ExpressionCompiler:
         return self._lit(node.py_val, "boolean", node.val.lower())
 
     def _v_String(self, node, scope):
+        index = self._slot(node, "s")
+        if index is not None:
+            return self._slot_lit(index, "string", sa.String(), string_literal)
         return self._lit(node.val, "string", f"the string '{node.val}'")
 
     def _v_DateTime(self, node, scope):
@@ -286,8 +343,11 @@ class ExpressionCompiler:
         left = self._coerce(right, left, op)
         if left.category in ("boolean", "guid") and op not in ("Eq", "NotEq"):
             raise BadRequest(f"{left.label} can only be compared with eq or ne")
-        lexpr = left.expr if not left.literal else sa.literal(left.value)
-        rexpr = right.value if right.literal and not left.literal else right.expr
+        lexpr = left.expr if not left.literal or left.slot is not None else sa.literal(left.value)
+        rexpr = right.value if right.literal and not left.literal and right.slot is None else right.expr
+        if right.slot is not None and not left.literal:
+            # bound with the column's own type, as a literal value would be
+            rexpr = sa.bindparam(rexpr.key, None, type_=left.expr.type, required=False)
         ops = {"Eq": "__eq__", "NotEq": "__ne__", "Lt": "__lt__", "LtE": "__le__", "Gt": "__gt__", "GtE": "__ge__"}
         return Typed(getattr(lexpr, ops[op])(rexpr), "boolean", "a comparison")
 
@@ -380,6 +440,9 @@ class ExpressionCompiler:
         return Typed(find(s.expr, sub.expr) > 0, "boolean", "contains()")
 
     def _f_startswith(self, s, prefix):
+        if self.dialect == "postgresql" and prefix.slot is not None:
+            self.binders[prefix.slot] = lambda raw: _like_escape(string_literal(raw)) + "%"
+            return Typed(s.expr.like(prefix.expr, escape="\\"), "boolean", "startswith()")
         if self.dialect == "postgresql" and prefix.literal:
             pattern = _like_escape(prefix.value) + "%"
             return Typed(s.expr.like(pattern, escape="\\"), "boolean", "startswith()")
@@ -452,6 +515,8 @@ class ExpressionCompiler:
         return self._datepart("second", d)
 
     def _f_now(self):
+        if self.slots is not None:
+            raise Uncacheable("now() is evaluated per request")
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         return self._lit(now, "datetime", "now()")
 
@@ -519,6 +584,13 @@ _FUNCTIONS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "floor": ((1,), ("number",)),
     "ceiling": ((1,), ("number",)),
 }
+
+
+def _integer_literal(text: str) -> int:
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise BadRequest(f"the number {text} is too large")
+    return value
 
 
 def _like_escape(text: str) -> str:

@@ -80,15 +80,20 @@ _lexer = ODataLexer()
 _parser = ODataParser()
 
 
-def parse_expression(text: str, option: str) -> Any:
-    """Parse an OData expression with odata-query, turning its errors into 400s."""
-    if not text.strip():
-        raise BadRequest(f"{option} is empty", target=option)
+def _plain_quotes(text: str) -> str:
     if "'" not in text:
         # A doc slip writes string literals with typographic quotes (Nom eq ’Dupont’);
         # when no ASCII quote is used they can only be delimiters.  Inside a quoted
         # literal (’ in "Voie d’entrée") they are text and stay as they are.
         text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return text
+
+
+def parse_expression(text: str, option: str) -> Any:
+    """Parse an OData expression with odata-query, turning its errors into 400s."""
+    if not text.strip():
+        raise BadRequest(f"{option} is empty", target=option)
+    text = _plain_quotes(text)
     try:
         return _parser.parse(_lexer.tokenize(text))
     except ODataException as exc:
@@ -372,3 +377,48 @@ def _parse_orderby(text: str) -> list[OrderItem]:
 
 def is_literal(node: Any) -> bool:
     return isinstance(node, oast._Literal)
+
+
+# -- query shapes ----------------------------------------------------------------------
+
+# Literals of a $filter are taken out of it so that requests differing only by their
+# values share one parsed and compiled plan.  Each literal becomes a placeholder
+# no client text can contain; the compiler binds placeholders as parameters.
+SLOT_STRING = "\ue000"
+SLOT_INTEGER = 7_340_000_000_000_000_000
+_LITERALS = re.compile(r"'(?:[^']|'')*'|(?<![\w.:\-'])\d+(?![\w.:\-'])")
+INT32 = 2**31
+
+
+def filter_shape(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """``Nom eq 'X' and Age gt 3`` → (``Nom eq '\ue0000' and Age gt 7340…001``,
+    [("s", "'X'"), ("i", "3")]), or None when the text cannot be shaped safely.
+
+    Only plain strings and unsigned integers are taken out (the literals of the
+    documented queries); dates, GUIDs, decimals and typed literals stay in the shape.
+    Integers are classed by size ("i" fits 32 bits, "l" needs 64) because the SQL
+    type they are bound with depends on it.
+    """
+    text = _plain_quotes(text)
+    if SLOT_STRING in text or str(SLOT_INTEGER)[:8] in text:
+        return None
+    literals: list[tuple[str, str]] = []
+
+    def slot(match: re.Match) -> str:
+        raw = match.group(0)
+        index = len(literals)
+        if raw[0] == "'":
+            if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"):
+                return raw  # a typed literal such as duration'P1D': part of the shape
+            literals.append(("s", raw))
+            return f"'{SLOT_STRING}{index}'"
+        literals.append(("i" if int(raw) < INT32 else "l", raw))
+        return str(SLOT_INTEGER + index)
+
+    shaped = _LITERALS.sub(slot, text)
+    return shaped, literals
+
+
+def string_literal(raw: str) -> str:
+    """The value of a quoted OData string literal (``'O''Brien'`` → ``O'Brien``)."""
+    return raw[1:-1].replace("''", "'")

@@ -37,7 +37,8 @@ def register(service: Service) -> None:
 
     db.visibility["Recrutement"] = visible_recrutement
 
-    @service.on_read("InscriptionSequence", post_when=lambda body: set(body) == {"Id"})
+    @service.on_read("InscriptionSequence", post_when=lambda body: set(body) == {"Id"},
+                     when=lambda body, custom: body is not None or "InscriptionId" in custom)
     async def sequences_of_inscription(ctx: ReadContext) -> None:
         """R52/X3: ``{"Id": <inscription id>}`` sent with the read lists the séquences of
         that inscription: its learner's enrolments in séquences of its programme."""

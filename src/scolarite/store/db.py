@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from scolarite.odata.schema import Entity, Schema
 
+from .raw import ConnectionExecutor, PostgresReads, SqliteReads
 from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables, unique_index_name
 
 DEFAULT_SQLITE = "scolarite.db"
@@ -72,7 +73,31 @@ def _sqlite_functions(dbapi_connection) -> None:
     dbapi_connection.create_function("floor", 1, floor, deterministic=True)
 
 
-def make_engine(url: str, pool_size: int = 32, **options) -> AsyncEngine:
+def _sqlite_setup(dbapi_connection) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+    _sqlite_functions(dbapi_connection)
+
+
+def _is_loopback(url: sa.engine.URL) -> bool:
+    return url.host in (None, "", "localhost", "127.0.0.1", "::1") and "ssl" not in url.query \
+        and "sslmode" not in url.query
+
+
+def default_pool_size() -> int:
+    """Connections per pool and process (``SCOLARITE_DB_POOL_SIZE``, default 10): a
+    process has a pool for writes (which may double it under bursts) and one, twice
+    as large, for reads; keep workers × 4 × this under the server's max_connections."""
+    try:
+        return max(1, int(os.environ.get("SCOLARITE_DB_POOL_SIZE", "10")))
+    except ValueError:
+        return 10
+
+
+def make_engine(url: str, pool_size: int | None = None, **options) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
 
@@ -81,12 +106,7 @@ def make_engine(url: str, pool_size: int = 32, **options) -> AsyncEngine:
             # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own
             # transaction handling would start writes as DEFERRED).
             dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-            _sqlite_functions(dbapi_connection)
+            _sqlite_setup(dbapi_connection)
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn):
@@ -99,13 +119,12 @@ def make_engine(url: str, pool_size: int = 32, **options) -> AsyncEngine:
 
         return engine
     connect_args: dict = {}
-    parsed = sa.engine.make_url(url)
-    if parsed.host in (None, "", "localhost", "127.0.0.1", "::1") and "ssl" not in parsed.query \
-            and "sslmode" not in parsed.query:
+    if _is_loopback(sa.engine.make_url(url)):
         connect_args["ssl"] = False  # no TLS handshake attempt on a local socket
     # Pools as large as the concurrency a worker sees: a connection closed because
     # the pool overflowed must be reopened for the next request.
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+    size = pool_size or default_pool_size()
+    return create_async_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=False,
                                connect_args=connect_args, **options)
 
 
@@ -118,16 +137,19 @@ class Database:
         self.engine = engine or make_engine(self.url)
         self.metadata, self.tables = build_tables(schema)
         self.dialect = self.engine.dialect.name
-        # Single-statement reads use connections that never open a transaction: on
-        # PostgreSQL a second pool in autocommit (switching the isolation level at
-        # every checkout costs more than the read), on SQLite a flag the "begin"
-        # listener honours.
-        if engine is None and self.dialect == "postgresql":
-            self._single_engine = make_engine(self.url, isolation_level="AUTOCOMMIT")
-        else:
-            self._single_engine = self.engine.execution_options(single_read=True)
+        # Single-statement reads through SQLAlchemy (when reads do not go straight to
+        # the driver) open no transaction on SQLite: a flag the "begin" listener honours.
+        self._single_engine = self.engine.execution_options(single_read=True)
         self.visibility: dict[str, Callable[[sa.FromClause], Any]] = {}
         self._writer = asyncio.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
+        self._raw: PostgresReads | SqliteReads | None = None
+        if engine is None:
+            parsed = sa.engine.make_url(self.url)
+            if self.dialect == "postgresql":
+                dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+                self._raw = PostgresReads(dsn, 2 * default_pool_size(), False if _is_loopback(parsed) else None)
+            elif parsed.database and parsed.database != ":memory:" and "mode=memory" not in self.url:
+                self._raw = SqliteReads(parsed.database, _sqlite_setup)
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
 
     # -- the Storage protocol of the OData layer ------------------------------------------
@@ -151,6 +173,22 @@ class Database:
         round trips); reads of several statements run in one transaction."""
         async with (self._single_engine if single else self.engine).connect() as conn:
             yield conn
+
+    @contextlib.asynccontextmanager
+    async def reads(self, snapshot: bool = False):
+        """An executor of compiled reads (``scolarite.odata.query``) straight on the
+        driver.  ``snapshot``: the read has several statements; on SQLite they then
+        share one read transaction (PostgreSQL reads each statement in its own
+        snapshot either way, at READ COMMITTED)."""
+        if self._raw is None:
+            async with self.read(single=not snapshot) as conn:
+                yield ConnectionExecutor(conn)
+        elif isinstance(self._raw, SqliteReads):
+            async with self._raw.acquire(snapshot) as ex:
+                yield ex
+        else:
+            async with self._raw.acquire() as ex:
+                yield ex
 
     @contextlib.asynccontextmanager
     async def write(self):
@@ -308,6 +346,6 @@ class Database:
                 "GREATEST((SELECT COALESCE(MAX(\"Id\"), 0) FROM \"Object\"), 1))"))
 
     async def dispose(self) -> None:
+        if self._raw is not None:
+            await self._raw.close()
         await self.engine.dispose()
-        if self._single_engine.sync_engine.pool is not self.engine.sync_engine.pool:
-            await self._single_engine.dispose()

@@ -1,0 +1,211 @@
+"""Straight-to-driver execution of compiled reads (see ``scolarite.odata.query``).
+
+Reads outside a write are plain SQL text with positional parameters, so they skip
+SQLAlchemy's connection, cursor and result layers:
+
+* PostgreSQL: an asyncpg pool of its own (prepared statements cached per
+  connection; a connection goes back to the pool without a reset round trip,
+  since these reads leave no session state behind).
+* SQLite: sqlite3 connections used on the event loop itself.  A statement that
+  runs longer than a small budget of VM steps is interrupted by a progress
+  handler and run again in a worker thread, so a cheap read costs no thread hop
+  and an expensive one does not stall the loop.
+
+Inside a write, the same SQL runs on the write's own SQLAlchemy connection
+(``ConnectionExecutor``), so that a write reads what it has just written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Sequence
+
+from sqlalchemy import exc as sa_exc
+
+# Statements seen by optional listeners (the benchmark records the server's SQL).
+listeners: list[Callable[[str, tuple], None]] = []
+
+
+def _translate(exc: Exception, sql: str, params: tuple) -> Exception:
+    """A driver error as SQLAlchemy would raise it, so that callers handle errors
+    of both paths alike (SQLSTATE class 22 and values the driver cannot send are
+    the request's own values: ``DataError``)."""
+    state = getattr(exc, "sqlstate", None)
+    if (isinstance(state, str) and state.startswith("22")) or type(exc).__name__ == "DataError" \
+            or isinstance(exc, (OverflowError, ValueError, TypeError)):
+        return sa_exc.DataError(sql, params, exc)
+    return sa_exc.DBAPIError(sql, params, exc)
+
+
+class ConnectionExecutor:
+    """Runs compiled SQL on a SQLAlchemy ``AsyncConnection``."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    async def fetch(self, sql: str, params: tuple) -> Sequence[Sequence[Any]]:
+        return (await self.conn.exec_driver_sql(sql, params)).all()
+
+
+class _PgExecutor:
+    __slots__ = ("conn",)
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    async def fetch(self, sql: str, params: tuple):
+        if listeners:
+            for listener in listeners:
+                listener(sql, params)
+        try:
+            return await self.conn.fetch(sql, *params)
+        except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+            raise _translate(exc, sql, params) from exc
+
+
+async def _no_reset(_conn) -> None:
+    return None
+
+
+async def _json_codecs(conn) -> None:
+    """JSON columns decoded as SQLAlchemy's asyncpg dialect decodes them."""
+    import orjson
+
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=lambda v: orjson.dumps(v).decode(),
+                                  decoder=orjson.loads, format="text")
+
+
+class PostgresReads:
+    def __init__(self, dsn: str, max_size: int, ssl: bool | None):
+        self.dsn = dsn
+        self.max_size = max_size
+        self.ssl = ssl
+        self._pool = None
+        self._starting: asyncio.Lock | None = None
+
+    async def _start(self):
+        import asyncpg
+
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if self._pool is None:
+                kwargs: dict[str, Any] = {} if self.ssl is None else {"ssl": self.ssl}
+                self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_size,
+                                                       statement_cache_size=1024, reset=_no_reset,
+                                                       init=_json_codecs, **kwargs)
+        return self._pool
+
+    @contextlib.asynccontextmanager
+    async def acquire(self):
+        pool = self._pool or await self._start()
+        async with pool.acquire() as conn:
+            yield _PgExecutor(conn)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+
+class _Interrupted(Exception):
+    pass
+
+
+class _SqliteExecutor:
+    """One sqlite3 connection lent to one read."""
+
+    # VM steps between progress calls, and calls allowed on the loop (about a
+    # millisecond of work) before the statement moves to a thread.
+    STEP = 1000
+    ON_LOOP_CALLS = 20
+
+    def __init__(self, owner: "SqliteReads", conn: sqlite3.Connection):
+        self.owner = owner
+        self.conn = conn
+        self.calls = 0
+        self.in_thread = False
+
+    def _progress(self) -> int:
+        self.calls += 1
+        return 1 if self.calls > self.ON_LOOP_CALLS else 0
+
+    def _run(self, sql: str, params: tuple):
+        try:
+            cur = self.conn.execute(sql, params)
+            try:
+                return cur.fetchall()
+            finally:
+                cur.close()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise
+            raise _translate(exc, sql, params) from exc
+        except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+            raise _translate(exc, sql, params) from exc
+
+    async def fetch(self, sql: str, params: tuple):
+        if listeners:
+            for listener in listeners:
+                listener(sql, params)
+        if not self.in_thread:
+            self.calls = 0
+            self.conn.set_progress_handler(self._progress, self.STEP)
+            try:
+                return self._run(sql, params)
+            except sqlite3.OperationalError as exc:
+                if "interrupted" not in str(exc):
+                    raise
+                self.in_thread = True  # this read continues in the thread
+            finally:
+                self.conn.set_progress_handler(None, 0)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.owner.threads, self._run, sql, params)
+
+
+class SqliteReads:
+    def __init__(self, path: str, setup: Callable[[sqlite3.Connection], None], max_idle: int = 8):
+        self.path = path
+        self.setup = setup
+        self.max_idle = max_idle
+        self.idle: list[sqlite3.Connection] = []
+        self.threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-read")
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        self.setup(conn)
+        return conn
+
+    @contextlib.asynccontextmanager
+    async def acquire(self, snapshot: bool = False):
+        """A connection; ``snapshot``: the read has several statements, which must
+        see one state of the database (one SQLite read transaction)."""
+        conn = self.idle.pop() if self.idle else self._connect()
+        ex = _SqliteExecutor(self, conn)
+        ok = False
+        try:
+            if snapshot:
+                conn.execute("BEGIN")
+            yield ex
+            ok = True
+        finally:
+            if snapshot:
+                try:
+                    conn.execute("COMMIT")
+                except sqlite3.Error:
+                    ok = False
+            if ok and not conn.in_transaction and len(self.idle) < self.max_idle:
+                self.idle.append(conn)
+            elif not ex.in_thread:
+                conn.close()
+            # else: a cancelled read may still run in its thread; the connection
+            # is left to the garbage collector once the thread is done with it.
+
+    async def close(self) -> None:
+        while self.idle:
+            self.idle.pop().close()
+        self.threads.shutdown(wait=False)
