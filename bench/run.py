@@ -549,15 +549,16 @@ def run_profile(args, server: Server, samples_lua: Path, stamp: str) -> dict:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists() and not shutil.which("py-spy"):
         return {"skipped": "py-spy is not installed (pip install py-spy)"}
-    out = WORK / f"profile-S1-{stamp}.txt"
+    scenario = args.profile_scenario
+    out = WORK / f"profile-{scenario}-{stamp}.txt"
     seconds = args.profile_seconds
-    log(f"Profiling the server with py-spy during S1 (c=16, {seconds} s) …")
+    log(f"Profiling the server with py-spy during {scenario} (c=16, {seconds} s) …")
     spy_proc = subprocess.Popen(["taskset", "-c", str(args.client_cpu), spy, "record", "--nonblocking", "--gil",
                                  "--threads", "--format",
                                  "raw", "--rate", "200", "--duration", str(seconds), "--pid", str(server.proc.pid),
                                  "--output", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     time.sleep(0.5)
-    run_wrk(args, server, "S1", 16, seconds, samples_lua, f"{stamp}-profile")
+    run_wrk(args, server, scenario, 16, seconds, samples_lua, f"{stamp}-profile")
     spy_out, _ = spy_proc.communicate(timeout=60)
     if not out.exists():
         return {"skipped": f"py-spy produced nothing: {spy_out[-500:]}"}
@@ -771,8 +772,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ceiling-duration", type=float, default=None, help="seconds per ceiling scenario (= --duration)")
     p.add_argument("--import-rows", type=int, default=500, help="S7: dossiers in the generated CSV (default 500)")
     p.add_argument("--import-concurrency", type=int, default=8, help="S7: importer -j (default 8)")
-    p.add_argument("--profile", action="store_true", help="also record the server with py-spy during S1")
+    p.add_argument("--profile", action="store_true", help="also record the server with py-spy during a scenario (--profile-scenario)")
     p.add_argument("--profile-seconds", type=int, default=10)
+    p.add_argument("--profile-scenario", default="S1", help="the scenario --profile records (default S1)")
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
     p.add_argument("--server-log-level", default="warning",
@@ -831,7 +833,7 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"  {scenario} c={conns:<3} {r['rps']:>9,.0f} req/s  p50 {r['p50_ms']:>7.1f} ms  "
                     f"p99 {r['p99_ms']:>7.1f} ms  errors {r['errors']:<5} CPU {r['server_cpu_pct']:>3.0f} %  "
                     f"RSS {r['server_peak_rss_mb']:.0f} MB")
-        if args.profile and "S1" in http:
+        if args.profile and args.profile_scenario in http:
             profile = run_profile(args, server, samples_lua, stamp)
             for frame, pct in (profile.get("self") or [])[:12]:
                 log(f"    {pct:5.1f} %  {frame}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import gc
 import logging
 
 from starlette.applications import Starlette
@@ -163,6 +164,11 @@ def build(settings: Settings | None = None, db: Database | None = None) -> Appli
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        # The schema, tables and compiled statements live as long as the process:
+        # moved out of the collector's reach, they no longer make every full
+        # collection walk them (tens of milliseconds added to some requests).
+        gc.collect()
+        gc.freeze()
         yield
         await db.dispose()
 

@@ -30,6 +30,7 @@ _zone = ZoneInfo("Europe/Paris")
 def configure_timezone(name: str) -> None:
     global _zone
     _zone = ZoneInfo(name)
+    _rendered.clear()
 
 
 def current_timezone() -> ZoneInfo:
@@ -225,9 +226,25 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(_UTC).replace(tzinfo=None)
 
 
+# Rendered dates by stored value: the same dates come back over and over (a
+# school year's start, a séquence's end…), and rendering one costs microseconds.
+_rendered: dict[tuple[Any, bool], str] = {}
+
+
 def render_datetime(value: dt.datetime | None, utc: bool = False) -> str | None:
     if value is None:
         return None
+    key = (value, utc)
+    text = _rendered.get(key)
+    if text is None:
+        text = _render_datetime(value, utc)
+        if len(_rendered) >= 65536:
+            _rendered.clear()
+        _rendered[key] = text
+    return text
+
+
+def _render_datetime(value: dt.datetime | str, utc: bool) -> str:
     if isinstance(value, str):  # SQLite may hand back text for computed columns
         value = dt.datetime.fromisoformat(value)
     aware = value.replace(tzinfo=_UTC) if value.tzinfo is None else value

@@ -94,7 +94,7 @@ class Scope:
 _ALIASES: dict[tuple[sa.Table, str], sa.FromClause] = {}
 
 
-def _alias(table: sa.Table, name: str) -> sa.FromClause:
+def shared_alias(table: sa.Table, name: str) -> sa.FromClause:
     key = (table, name)
     alias = _ALIASES.get(key)
     if alias is None:
@@ -214,7 +214,7 @@ class ExpressionCompiler:
             return scope.joins[path]
         target = nav.target
         self._alias_count += 1
-        alias = _alias(self.storage.table(target), f"n{self._alias_count}")
+        alias = shared_alias(self.storage.table(target), f"n{self._alias_count}")
         onclause = sa.and_(alias.c[target.key.name] == table.c[nav.fk], self.storage.condition(target, alias))
         scope.joins[path] = (alias, target)
         scope.join_order.append((alias, onclause))
@@ -546,7 +546,7 @@ class ExpressionCompiler:
                              "any()/all() only apply to collections", target="/".join(parts))
         target = nav.target
         self._alias_count += 1
-        alias = _alias(self.storage.table(target), f"l{self._alias_count}")
+        alias = shared_alias(self.storage.table(target), f"l{self._alias_count}")
         lam = node.lambda_
         sub = Scope(target, alias, parent=scope, var=lam.identifier.name if lam else "\0")
         correlation = sa.and_(alias.c[nav.fk] == table.c[entity.key.name], self.storage.condition(target, alias))

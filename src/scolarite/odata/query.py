@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from . import edm
 from .errors import BadRequest
-from .filter import ExpressionCompiler, Scope, Storage
+from .filter import ExpressionCompiler, Scope, Storage, shared_alias
 from .schema import Entity
 from .uri import ExpandItem, QueryOptions
 
@@ -79,10 +79,27 @@ class Level:
     render: list[tuple[str, int, Callable[[Any], Any] | None]]  # (property, column index, converter)
     index: dict[str, int]  # column name → index in a row
     expand: list["Expansion"] = field(default_factory=list)
+    # Expanded navigations in $expand order: (name, None) when filled by a later
+    # statement, (name, (key index, render spec)) when joined into this one.
+    navs: list[tuple[str, Any]] = field(default_factory=list)
     to_dict: Callable[[Sequence[Any]], dict] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        self.to_dict = _row_renderer(self.render)
+        self.to_dict = _row_renderer(self.render, self.navs)
+
+
+@dataclass
+class _Projection:
+    columns: list
+    from_clause: Any
+    index: dict[str, int]  # the entity's own columns
+    navs: list[tuple[str, Any]] = field(default_factory=list)
+    rest: list[ExpandItem] = field(default_factory=list)  # expansions run as statements of their own
+
+    @classmethod
+    def plain(cls, names: list[str], expand: list[ExpandItem] = ()) -> "_Projection":
+        return cls([], None, {n: i for i, n in enumerate(names)}, [(e.navigation.name, None) for e in expand],
+                   list(expand))
 
 
 @dataclass
@@ -115,10 +132,10 @@ class Reader:
         """The plan of a collection read, and the binders of its slots."""
         compiler, table, scope, conds = self._filtered(entity, options, where, slots)
         order = [(compiler.orderable(o.expr, scope), o.desc) for o in options.orderby]
-        columns = self._columns(entity, options)
-        stmt = sa.select(*[table.c[c] for c in columns]).select_from(scope.from_clause()).where(*conds)
+        proj = self._project(entity, options, table, scope.from_clause())
+        stmt = sa.select(*proj.columns).select_from(proj.from_clause).where(*conds)
         stmt = stmt.order_by(*[(e.desc() if d else e.asc()) for e, d in order], table.c[entity.key.name].asc())
-        main = self._level(entity, options, stmt, columns)
+        main = self._level(entity, options, stmt, proj)
         count = None
         if options.count:
             count = self._compile(sa.select(sa.func.count()).select_from(scope.from_clause()).where(*conds))
@@ -132,10 +149,10 @@ class Reader:
         if options.filter is not None or options.orderby or options.top is not None or options.skip:
             raise BadRequest("$filter, $orderby, $top and $skip apply to collections, not to a single entity")
         table = self.storage.table(entity)
-        columns = self._columns(entity, options)
-        stmt = sa.select(*[table.c[c] for c in columns]).where(
+        proj = self._project(entity, options, table, table)
+        stmt = sa.select(*proj.columns).select_from(proj.from_clause).where(
             table.c[entity.key.name] == self._key_param(), self.storage.condition(entity, table, domain=domain))
-        return ReadPlan(self._level(entity, options, stmt, columns))
+        return ReadPlan(self._level(entity, options, stmt, proj))
 
     def _simple_level(self, entity: type[Entity], column: str) -> Level:
         ident = (entity.__entity_set__, column)
@@ -145,7 +162,7 @@ class Reader:
             options = QueryOptions(select=[column])
             stmt = sa.select(table.c[column]).where(table.c[entity.key.name] == self._key_param(),
                                                     self.storage.condition(entity, table))
-            level = self._simple[ident] = self._level(entity, options, stmt, [column])
+            level = self._simple[ident] = self._level(entity, options, stmt, _Projection.plain([column]))
         return level
 
     def _filtered(self, entity: type[Entity], options: QueryOptions, where: list[Any] | None,
@@ -167,14 +184,41 @@ class Reader:
                 needed.add(item.navigation.fk)
         return [n for n in entity.properties if n in needed]
 
-    def _level(self, entity: type[Entity], options: QueryOptions, stmt, columns: list[str]) -> Level:
-        index = {name: i for i, name in enumerate(columns)}
-        render = []
-        for name in _selected(entity, options):
-            prop = entity.properties[name]
-            render.append((name, index[name], self._converter(prop.edm)))
-        level = Level(entity, self._compile(stmt), render, index)
-        level.expand = [self._expansion(entity, item) for item in options.expand]
+    def _project(self, entity: type[Entity], options: QueryOptions, table, from_clause) -> "_Projection":
+        """The columns of a top-level SELECT, with its to-one expansions joined in.
+
+        A to-one ``$expand`` without options of its own (``$select`` aside) is a
+        LEFT OUTER JOIN in the same statement: one round trip instead of two."""
+        columns = self._columns(entity, options)
+        proj = _Projection([table.c[c] for c in columns], from_clause, {n: i for i, n in enumerate(columns)})
+        for n, item in enumerate(options.expand):
+            nav, opts = item.navigation, item.options
+            if nav.many or opts.filter is not None or opts.expand or opts.orderby or opts.top is not None \
+                    or opts.skip or opts.count:
+                proj.navs.append((nav.name, None))
+                proj.rest.append(item)
+                continue
+            target = nav.target
+            alias = shared_alias(self.storage.table(target), f"x{n + 1}")
+            proj.from_clause = proj.from_clause.outerjoin(alias, sa.and_(
+                alias.c[target.key.name] == table.c[nav.fk], self.storage.condition(target, alias)))
+            start = len(proj.columns)
+            sub = self._columns(target, opts)
+            proj.columns += [alias.c[c] for c in sub]
+            sub_index = {name: start + i for i, name in enumerate(sub)}
+            proj.navs.append((nav.name, (sub_index[target.key.name], self._render_spec(target, opts, sub_index))))
+        return proj
+
+    def _render_spec(self, entity: type[Entity], options: QueryOptions, index: dict[str, int]) -> list:
+        return [(name, index[name], self._converter(entity.properties[name].edm))
+                for name in _selected(entity, options)]
+
+    def _level(self, entity: type[Entity], options: QueryOptions, stmt, proj: "_Projection | list[str]") -> Level:
+        if not isinstance(proj, _Projection):  # nested levels: plain columns, every expansion separate
+            proj = _Projection.plain(proj, options.expand)
+        render = self._render_spec(entity, options, proj.index)
+        level = Level(entity, self._compile(stmt), render, proj.index, navs=proj.navs)
+        level.expand = [self._expansion(entity, item) for item in proj.rest]
         return level
 
     def _expansion(self, entity: type[Entity], exp: ExpandItem) -> Expansion:
@@ -345,17 +389,32 @@ class Reader:
             item[nav.name] = groups.get(k, [])
 
 
-def _row_renderer(render: list[tuple[str, int, Callable[[Any], Any] | None]]) -> Callable[[Sequence[Any]], dict]:
+def _row_renderer(render: list, navs: list[tuple[str, Any]] = ()) -> Callable[[Sequence[Any]], dict]:
     """A function turning a row into its JSON object, generated once per level: one
-    dict display with the properties in order (several times faster than a loop)."""
+    dict display with the properties in order (several times faster than a loop).
+    Expanded navigations follow; a joined one is rendered from its own columns of
+    the row (None when the join found nothing), the others are placeholders that
+    their own statement fills in later, in place."""
     namespace: dict[str, Any] = {}
-    parts = []
-    for n, (name, i, fn) in enumerate(render):
-        if fn is None:
-            parts.append(f"{name!r}: row[{i}]")
+
+    def display(spec: list) -> str:
+        parts = []
+        for name, i, fn in spec:
+            if fn is None:
+                parts.append(f"{name!r}: row[{i}]")
+            else:
+                fname = f"f{len(namespace)}"
+                namespace[fname] = fn
+                parts.append(f"{name!r}: (None if row[{i}] is None else {fname}(row[{i}]))")
+        return ", ".join(parts)
+
+    parts = [display(render)] if render else []
+    for name, joined in navs:
+        if joined is None:
+            parts.append(f"{name!r}: None")
         else:
-            namespace[f"f{n}"] = fn
-            parts.append(f"{name!r}: (None if row[{i}] is None else f{n}(row[{i}]))")
+            key, spec = joined
+            parts.append(f"{name!r}: (None if row[{key}] is None else {{{display(spec)}}})")
     source = "def to_dict(row):\n    return {" + ", ".join(parts) + "}\n"
     exec(compile(source, "<row renderer>", "exec"), namespace)  # noqa: S102 - names from the schema, quoted
     return namespace["to_dict"]

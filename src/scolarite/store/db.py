@@ -88,13 +88,16 @@ def _is_loopback(url: sa.engine.URL) -> bool:
 
 
 def default_pool_size() -> int:
-    """Connections per pool and process (``SCOLARITE_DB_POOL_SIZE``, default 10): a
-    process has a pool for writes (which may double it under bursts) and one, twice
-    as large, for reads; keep workers × 4 × this under the server's max_connections."""
+    """Connections kept per pool and process (``SCOLARITE_DB_POOL_SIZE``, default 16).
+
+    A process has a pool for writes (which may open half as many again in a burst,
+    closed when they come back) and one for reads: keep workers × 2.5 × this under
+    PostgreSQL's max_connections.  A pool smaller than the concurrency a worker
+    sees closes and reopens connections all the time."""
     try:
-        return max(1, int(os.environ.get("SCOLARITE_DB_POOL_SIZE", "10")))
+        return max(1, int(os.environ.get("SCOLARITE_DB_POOL_SIZE", "16")))
     except ValueError:
-        return 10
+        return 16
 
 
 def make_engine(url: str, pool_size: int | None = None, **options) -> AsyncEngine:
@@ -124,7 +127,7 @@ def make_engine(url: str, pool_size: int | None = None, **options) -> AsyncEngin
     # Pools as large as the concurrency a worker sees: a connection closed because
     # the pool overflowed must be reopened for the next request.
     size = pool_size or default_pool_size()
-    return create_async_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=False,
+    return create_async_engine(url, pool_size=size, max_overflow=max(1, size // 2), pool_pre_ping=False,
                                connect_args=connect_args, **options)
 
 
@@ -147,10 +150,19 @@ class Database:
             parsed = sa.engine.make_url(self.url)
             if self.dialect == "postgresql":
                 dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-                self._raw = PostgresReads(dsn, 2 * default_pool_size(), False if _is_loopback(parsed) else None)
+                self._raw = PostgresReads(dsn, default_pool_size(), False if _is_loopback(parsed) else None)
             elif parsed.database and parsed.database != ":memory:" and "mode=memory" not in self.url:
                 self._raw = SqliteReads(parsed.database, _sqlite_setup)
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
+        # Write statements built once and executed with parameters: building them
+        # per request (``insert().values(...)``) cost more than running them.
+        self._statements: dict[tuple, Any] = {}
+
+    def _statement(self, ident: tuple, build: Callable[[], Any]) -> Any:
+        stmt = self._statements.get(ident)
+        if stmt is None:
+            stmt = self._statements[ident] = build()
+        return stmt
 
     # -- the Storage protocol of the OData layer ------------------------------------------
 
@@ -223,12 +235,14 @@ class Database:
             row = {"Nom": "", "Code": "", "DateCreation": now, "DateModification": now, "Actif": True,
                    "Type": self._legacy[entity.__entity_set__], SET_COLUMN: entity.__entity_set__}
             if key is None:
-                key = (await conn.execute(sa.insert(obj).values(**row).returning(obj.c.Id))).scalar_one()
+                stmt = self._statement(("register",), lambda: sa.insert(obj).returning(obj.c.Id))
+                key = (await conn.execute(stmt, row)).scalar_one()
             else:
-                exists = (await conn.execute(sa.select(obj.c.Id).where(obj.c.Id == key))).first()
-                if exists is None:
-                    await conn.execute(sa.insert(obj).values(Id=key, **row))
-        await conn.execute(sa.insert(table).values({keyname: key, **values}))
+                stmt = self._statement(("registered",), lambda: sa.select(obj.c.Id).where(
+                    obj.c.Id == sa.bindparam("key")))
+                if (await conn.execute(stmt, {"key": key})).first() is None:
+                    await conn.execute(self._statement(("insert", OBJECT_SET), obj.insert), {"Id": key, **row})
+        await conn.execute(self._statement(("insert", entity.__entity_set__), table.insert), {keyname: key, **values})
         return key
 
     async def update(self, conn: AsyncConnection, entity: type[Entity], key: Any, values: dict[str, Any]) -> bool:
@@ -305,10 +319,16 @@ class Database:
         """Whether a live entity other than ``exclude`` has ``value`` in ``name``."""
         table = self.table(entity)
         keycol = table.c[entity.key.name]
-        stmt = sa.select(keycol).where(table.c[name] == value, table.c[DELETED] == sa.false())
-        if exclude is not None:
-            stmt = stmt.where(keycol != exclude)
-        return (await conn.execute(stmt.limit(1))).first() is not None
+
+        def build():
+            stmt = sa.select(keycol).where(table.c[name] == sa.bindparam("value"), table.c[DELETED] == sa.false())
+            if exclude is not None:
+                stmt = stmt.where(keycol != sa.bindparam("exclude"))
+            return stmt.limit(1)
+
+        stmt = self._statement(("taken", entity.__entity_set__, name, exclude is not None), build)
+        params = {"value": value} if exclude is None else {"value": value, "exclude": exclude}
+        return (await conn.execute(stmt, params)).first() is not None
 
     def unique_violation(self, error_text: str) -> str | None:
         """The message of the declared uniqueness a database error is about, if any."""
