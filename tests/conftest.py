@@ -302,12 +302,14 @@ def created(r: httpx.Response) -> dict:
 def server_processes(database_url: str, n: int = 2):
     """``n`` servers started as a user would (``scolarite serve``) on one database; yields their roots."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
+    env["SCOLARITE_DB_POOL_SIZE"] = "4"  # several servers on one PostgreSQL: stay under max_connections
     procs, roots = [], []
     try:
         for _ in range(n):
             port = _free_port()
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "scolarite.cli", "serve", "--workers", "1", "--port", str(port), "--database-url", database_url,
+                [sys.executable, "-m", "scolarite.cli", "serve", "--workers", "1", "--port", str(port),
+                 "--database-url", database_url,
                  "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             roots.append(f"http://127.0.0.1:{port}/GraphV1/")
         for root in roots:

@@ -23,6 +23,7 @@ from scolarite.store.raw import ConnectionExecutor
 
 from . import csdl
 from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, NotImplementedYet, ODataError, \
+    Unavailable, \
     from_domain
 from .filter import Uncacheable
 from .payload import CREATE, MERGE, REPLACE, check_values, parse_json_object
@@ -108,6 +109,10 @@ class ODataEndpoint:
             return error_response(Conflict(message or "the change conflicts with existing data (a value that "
                                                       "must be unique is already used)"))
         except sa_exc.DBAPIError as error:
+            if _is_overload(error):
+                log.warning("database unavailable: %s", _first_line(error.orig))
+                return error_response(Unavailable("the database cannot take more work right now; retry shortly",
+                                                  headers={"Retry-After": "1"}))
             if not _is_data_exception(error):
                 return self._internal_error(req)
             log.info("data exception: %s", error.orig)
@@ -550,16 +555,23 @@ class ODataEndpoint:
         return "return=minimal" in req.headers.get("prefer", "").replace(" ", "").lower()
 
 
-def _is_data_exception(error: Exception) -> bool:
-    """SQLSTATE class 22 ("data exception": overflow, invalid value…): the request's own values."""
-    if isinstance(error, sa_exc.DataError):
-        return True
+def _sqlstates(error: Exception):
     orig = getattr(error, "orig", None)
     for candidate in (orig, getattr(orig, "__cause__", None)):
         state = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
-        if isinstance(state, str) and state.startswith("22"):
-            return True
-    return False
+        if isinstance(state, str):
+            yield state
+
+
+def _is_overload(error: Exception) -> bool:
+    """SQLSTATE class 53 ("insufficient resources", e.g. too many connections) or 08
+    (the connection could not be made): the server is busy, not the request wrong."""
+    return any(state[:2] in ("53", "08") for state in _sqlstates(error))
+
+
+def _is_data_exception(error: Exception) -> bool:
+    """SQLSTATE class 22 ("data exception": overflow, invalid value…): the request's own values."""
+    return isinstance(error, sa_exc.DataError) or any(state.startswith("22") for state in _sqlstates(error))
 
 
 def _first_line(orig: Any) -> str:

@@ -66,6 +66,10 @@ class PayloadTooLarge(ODataError):
     status, code = 413, "PayloadTooLarge"
 
 
+class Unavailable(ODataError):
+    status, code = 503, "ServiceUnavailable"
+
+
 class NotImplementedYet(ODataError):
     status, code = 501, "NotImplemented"
 

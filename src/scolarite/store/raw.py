@@ -95,16 +95,25 @@ class PostgresReads:
         async with self._starting:
             if self._pool is None:
                 kwargs: dict[str, Any] = {} if self.ssl is None else {"ssl": self.ssl}
-                self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_size,
-                                                       statement_cache_size=1024, reset=_no_reset,
-                                                       init=_json_codecs, **kwargs)
+                try:
+                    self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_size,
+                                                           statement_cache_size=1024, reset=_no_reset,
+                                                           init=_json_codecs, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+                    raise _translate(exc, "(connect)", ()) from exc
         return self._pool
 
     @contextlib.asynccontextmanager
     async def acquire(self):
         pool = self._pool or await self._start()
-        async with pool.acquire() as conn:
-            yield _PgExecutor(conn)
+        try:
+            holder = await pool.acquire()
+        except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+            raise _translate(exc, "(connect)", ()) from exc
+        try:
+            yield _PgExecutor(holder)
+        finally:
+            await pool.release(holder)
 
     async def close(self) -> None:
         if self._pool is not None:
