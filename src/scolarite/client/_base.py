@@ -6,27 +6,39 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 from . import operations
 from ._core import RetryPolicy, auth_headers, normalise_root
+from ._transport import basic_authorization
 
 USER_AGENT = "scolarite-client/0.1"
 
 
 class ClientBase:
-    """Service root, credentials, timeouts and retry policy."""
+    """Service root, credentials, timeouts, retry policy and the size of the connection pool."""
 
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
                  api_key: str | None = None, timeout: float = 30.0, retry: RetryPolicy | None = None,
                  headers: dict[str, str] | None = None, transport: Any = None,
-                 sleep: Callable[[float], Any] | None = None):
+                 sleep: Callable[[float], Any] | None = None, connections: int | None = None):
         self.root = normalise_root(url)
         auth, extra = auth_headers(user, password, api_key)
         self.retry = retry or RetryPolicy()
+        self.timeout = timeout
         self._sleep = sleep
+        self._headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **extra, **(headers or {})}
         self._http_kwargs: dict[str, Any] = {
             "base_url": self.root, "auth": auth, "timeout": timeout, "transport": transport,
-            "headers": {"Accept": "application/json", "User-Agent": USER_AGENT, **extra, **(headers or {})},
+            "headers": self._headers,
         }
+        if isinstance(auth, httpx.BasicAuth):
+            self._headers_with_auth = {**self._headers, "Authorization": basic_authorization(user, password)}
+        else:
+            self._headers_with_auth = dict(self._headers)
+        self.connections = connections
+        if connections:
+            self._http_kwargs["limits"] = pool_limits(connections)
 
     def __getitem__(self, entity_set: str) -> EntitySet:
         return EntitySet(self, entity_set)
@@ -37,6 +49,12 @@ class ClientBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.root!r})"
+
+
+def pool_limits(connections: int) -> httpx.Limits:
+    """A pool of ``connections`` kept open: as many as requests in flight, so none is closed after each answer
+    and reopened for the next (httpx keeps 20 by default), and no more (every request checks each idle one)."""
+    return httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
 
 
 class EntitySet:

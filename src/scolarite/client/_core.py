@@ -54,7 +54,16 @@ class Response:
     url: str
 
 
-Operation = Generator[Request, Response, T]
+@dataclass
+class Parallel:
+    """Operations that do not depend on each other, yielded together so that the async client runs them at the
+    same time (the sync one runs them in order).  What comes back is the list of their outcomes, in order: each
+    one's result, or the exception it raised (every one runs to its end, so none is left half-done)."""
+
+    operations: list[Any]
+
+
+Operation = Generator[Request | Parallel, Any, T]
 
 
 def key_segment(key: Any) -> str:

@@ -30,7 +30,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from . import errors
+from . import errors, operations
 from .aio import AsyncGraphV1Client
 from .journal import Journal
 from .resolver import Resolver
@@ -127,11 +127,13 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
     journal = None
     results: dict[int, RowResult] = {}
     api = AsyncGraphV1Client(options.url, user=options.user, password=options.password, api_key=options.api_key,
-                             timeout=options.timeout)
+                             timeout=options.timeout, connections=connections_for(options.concurrency))
     try:
         resolver = Resolver()
         try:
             await api.run(resolver.load_for(kind))
+            if kind == "dossier":
+                await api.run(resolver.preload_periods(row for _, row in parsed if not isinstance(row, Exception)))
         except errors.GraphV1Error as exc:
             reason = exc.reason if isinstance(exc, errors.ODataError) else exc.message
             outcome.fatal = f"cannot read the referentials from {api.root}: {reason}"
@@ -152,6 +154,7 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
         verb = "checking" if options.dry_run else "importing"
         task = progress.add_task(f"{verb} {kind_name}", total=len(parsed), failed=0)
         failed = 0
+        lookups = LearnerLookups(api, parsed, batch=4 * options.concurrency) if kind == "dossier" else None
 
         async def one(src: SourceRow, row: Any) -> None:
             nonlocal failed
@@ -161,8 +164,9 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
                                                      dry_run=options.dry_run, number=src.number, columns=columns))
                 else:
                     async with locks[row.email.strip().lower()], semaphore:
+                        known = {"learners": await lookups.learners(row)} if lookups else {}
                         result = await api.run(operation(row, resolver=resolver, journal=journal,
-                                                         dry_run=options.dry_run, number=src.number))
+                                                         dry_run=options.dry_run, number=src.number, **known))
             except Exception as exc:  # noqa: BLE001 - a bug or an unexpected answer: this row fails, not the others
                 key = row.key if not isinstance(row, Exception) else fallback_key(kind, src.values, src.number)
                 result = RowResult(kind, key, src.number, FAILED,
@@ -183,6 +187,49 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
             journal.close()
         write_report(outcome)
     return outcome
+
+
+def connections_for(concurrency: int) -> int:
+    """Connections for ``concurrency`` rows: a dossier sends up to four requests at once (its three periods and
+    the client's), and one look-up runs ahead of the rows."""
+    return 4 * max(1, concurrency) + 1
+
+
+class LearnerLookups:
+    """The learners of the rows' e-mails, looked up a batch of rows at a time (one request for many rows instead of
+    one per row), a batch ahead of the rows that need them.
+
+    An e-mail that several rows of the file share is left out: its first row may create the learner that the
+    next one must find, so those rows look it up themselves, one after the other, as before."""
+
+    def __init__(self, api: AsyncGraphV1Client, parsed: list[tuple[SourceRow, Any]], batch: int):
+        emails = [row.email for _, row in parsed if not isinstance(row, Exception)]
+        seen = Counter(e.strip().lower() for e in emails)
+        unique = [e for e in emails if seen[e.strip().lower()] == 1]
+        self.api = api
+        self.batches = [unique[i:i + batch] for i in range(0, len(unique), batch)]
+        self.batch_of = {e: n for n, group in enumerate(self.batches) for e in group}
+        self.tasks: dict[int, asyncio.Task] = {}
+
+    async def learners(self, row: Any) -> list[dict] | None:
+        """The row's learners, or ``None`` when the row must look for itself (a shared e-mail, a failed look-up)."""
+        n = self.batch_of.get(row.email)
+        if n is None:
+            return None
+        self._start(n)
+        self._start(n + 1)  # the next rows' batch, while this one's rows run
+        found = await self.tasks[n]
+        return None if found is None else found.get(row.email)
+
+    def _start(self, n: int) -> None:
+        if n < len(self.batches) and n not in self.tasks:
+            self.tasks[n] = asyncio.ensure_future(self._lookup(self.batches[n]))
+
+    async def _lookup(self, emails: list[str]) -> dict[str, list[dict]] | None:
+        try:
+            return await self.api.run(operations.learners_by_emails(emails))
+        except errors.GraphV1Error:
+            return None  # each row then looks for itself, and reports what goes wrong
 
 
 def write_report(outcome: ImportOutcome) -> None:

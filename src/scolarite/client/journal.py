@@ -46,8 +46,24 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
+_INTEND = ("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, NULL, 'pending', ?) "
+           "ON CONFLICT (row_key, step) DO NOTHING")
+_RECORD = ("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, ?, 'done', ?) "
+           "ON CONFLICT (row_key, step) DO UPDATE SET value = excluded.value, state = 'done', at = excluded.at")
+_FORGET = "DELETE FROM steps WHERE row_key = ? AND step = ?"
+_FINISH = ("INSERT INTO rows (row_key, kind, row_number, status, ids, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+           "ON CONFLICT (row_key) DO UPDATE SET kind = excluded.kind, row_number = excluded.row_number, "
+           "status = excluded.status, ids = excluded.ids, reason = excluded.reason, at = excluded.at")
+
+#: Deferred writes kept at most this many before they are written anyway.
+_MAX_DEFERRED = 500
+
+
 class Journal:
-    """One SQLite file; every write is committed at once (a crash loses at most the step in flight)."""
+    """One SQLite file.  An intent is committed before its call is sent (a kill cannot lose it); what comes after
+    (the id, a row's status) is committed with the next intent, or at the latest on :meth:`close`: losing it to
+    a kill leaves the intent pending, which the next run handles by looking the object up.  So one transaction
+    serves several steps."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -56,6 +72,32 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._deferred: list[tuple[str, tuple]] = []
+        # The rows with steps: a row that has none (a new row) needs no read.
+        self._keys = {k for (k,) in self._db.execute("SELECT DISTINCT row_key FROM steps")}
+
+    def _write(self, *statements: tuple[str, tuple]) -> None:
+        """The deferred statements, then ``statements``, in one transaction."""
+        todo, self._deferred = [*self._deferred, *statements], []
+        if not todo:
+            return
+        self._db.execute("BEGIN")
+        try:
+            for sql, args in todo:
+                self._db.execute(sql, args)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _defer(self, sql: str, args: tuple) -> None:
+        self._deferred.append((sql, args))
+        if len(self._deferred) >= _MAX_DEFERRED:
+            self._write()
+
+    def flush(self) -> None:
+        """Commit what is deferred."""
+        self._write()
 
     @staticmethod
     def beside(input_path: str | Path) -> Path:
@@ -64,7 +106,10 @@ class Journal:
         return p.with_name(p.name + ".journal.sqlite")
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self._write()
+        finally:
+            self._db.close()
 
     def __enter__(self) -> Journal:
         return self
@@ -76,6 +121,9 @@ class Journal:
 
     def steps(self, row_key: str) -> dict[str, Any]:
         """``step → value`` for a row; a pending step's value is :data:`PENDING`."""
+        if row_key not in self._keys:
+            return {}
+        self._write()
         out: dict[str, Any] = {}
         for step, value, state in self._db.execute("SELECT step, value, state FROM steps WHERE row_key = ?",
                                                    (row_key,)):
@@ -83,29 +131,25 @@ class Journal:
         return out
 
     def intend(self, row_key: str, step: str) -> None:
-        """About to create ``step`` (kept when already done)."""
-        self._db.execute("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, NULL, 'pending', ?) "
-                         "ON CONFLICT (row_key, step) DO NOTHING", (row_key, step, _now()))
+        """About to create ``step`` (kept when already done): committed before returning."""
+        self._keys.add(row_key)
+        self._write((_INTEND, (row_key, step, _now())))
 
     def record(self, row_key: str, step: str, value: Any) -> None:
-        self._db.execute("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, ?, 'done', ?) "
-                         "ON CONFLICT (row_key, step) DO UPDATE SET value = excluded.value, state = 'done', "
-                         "at = excluded.at", (row_key, step, json.dumps(value), _now()))
+        self._keys.add(row_key)
+        self._defer(_RECORD, (row_key, step, json.dumps(value), _now()))
 
     def forget(self, row_key: str, step: str) -> None:
-        self._db.execute("DELETE FROM steps WHERE row_key = ? AND step = ?", (row_key, step))
+        self._defer(_FORGET, (row_key, step))
 
     # ----------------------------------------------------------------- rows
 
     def finish(self, row_key: str, kind: str, row_number: int | None, status: str, ids: dict[str, Any],
                reason: str | None) -> None:
-        self._db.execute(
-            "INSERT INTO rows (row_key, kind, row_number, status, ids, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (row_key) DO UPDATE SET kind = excluded.kind, row_number = excluded.row_number, "
-            "status = excluded.status, ids = excluded.ids, reason = excluded.reason, at = excluded.at",
-            (row_key, kind, row_number, status, json.dumps(ids), reason, _now()))
+        self._defer(_FINISH, (row_key, kind, row_number, status, json.dumps(ids), reason, _now()))
 
     def row(self, row_key: str) -> dict[str, Any] | None:
+        self._write()
         cur = self._db.execute("SELECT kind, row_number, status, ids, reason, at FROM rows WHERE row_key = ?",
                                (row_key,))
         found = cur.fetchone()
@@ -116,6 +160,7 @@ class Journal:
                 "at": at}
 
     def statuses(self) -> dict[str, int]:
+        self._write()
         return dict(self._db.execute("SELECT status, count(*) FROM rows GROUP BY status").fetchall())
 
 

@@ -11,11 +11,13 @@ workflows) compose them with ``yield from``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from . import errors
-from ._core import _NO_BODY, Operation, Request, Response, entity_path, key_segment, set_path
+from ._core import _NO_BODY, Operation, Parallel, Request, Response, entity_path, key_segment, set_path
 from .query import Query, as_params, eq, in_, startswith
 
 #: The entity sets of GraphV1 (``$metadata``); any other name works too, these are for discovery.
@@ -38,6 +40,11 @@ POST_UPDATE_SETS = frozenset({"Convention", "Dossier", "DispositionFinanciere"})
 ELIGIBLE_SEQUENCES = Query().expand("Sequence").select("Sequence")
 
 _SERVER_OWNED = ("@odata.context", "@odata.etag", "@odata.id", "@odata.editLink", "Id")
+
+#: Asks a creation to answer 204 with the new entity's URL only (``OData-EntityId``), not the entity.
+MINIMAL = {"Prefer": "return=minimal"}
+
+_ENTITY_KEY = re.compile(r"\(([^()]+)\)/?$")
 
 
 @dataclass
@@ -108,10 +115,22 @@ def count(entity_set: str, query: Query | None = None) -> Operation[int]:
     return int(resp.text.strip())
 
 
-def create(entity_set: str, body: dict[str, Any]) -> Operation[dict]:
-    """``POST /Set`` → the created entity (201)."""
-    resp = yield Request("POST", set_path(entity_set), {}, body)
-    return _entity(resp)
+def create(entity_set: str, body: dict[str, Any], *, minimal: bool = False) -> Operation[dict]:
+    """``POST /Set`` → the created entity (201).  With ``minimal``, when only its ``Id`` is needed, the service is
+    asked not to render it back (``Prefer: return=minimal``): the answer is then ``{"Id": …}``, read from the
+    ``OData-EntityId`` header (a service that ignores the preference sends the entity, returned as is)."""
+    resp = yield Request("POST", set_path(entity_set), {}, body, dict(MINIMAL) if minimal else {})
+    return _created(resp)
+
+
+def parallel(*ops: Operation[Any]) -> Operation[list[Any]]:
+    """Operations that do not depend on each other, at the same time with the async client (in turn with the sync
+    one): their results, in order.  Every one runs to its end; then the first failure, if any, is raised."""
+    outcomes = yield Parallel(list(ops))
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            raise outcome
+    return outcomes
 
 
 def replace(entity_set: str, key: Any, body: dict[str, Any], *, method: str | None = None) -> Operation[dict]:
@@ -184,15 +203,56 @@ def learners_by_email(address: str, *, ignore_case: bool = True) -> Operation[li
     return (yield from all("Apprenant", Query().filter(cond).orderby("Id")))
 
 
+#: The longest ``$filter`` :func:`learners_by_emails` sends: with the rest of the URL, well under the 2,048
+#: characters of query string that some servers (IIS) accept by default.
+LONGEST_FILTER = 1500
+
+
+def learners_by_emails(addresses: Iterable[str], *, longest: int = LONGEST_FILTER
+                       ) -> Operation[dict[str, list[dict]]]:
+    """What :func:`learners_by_email` answers for each of many addresses, in a few requests (each ``$filter`` at
+    most ``longest`` characters): ``{address: learners, oldest first}``.  The addresses must differ in lower
+    case (each learner found is given to the address it matches in lower case)."""
+    addresses = list(dict.fromkeys(addresses))
+    by_lower: dict[str, list[dict]] = {a.strip().lower(): [] for a in addresses}
+    spellings = [s for a in addresses for s in _spellings(a, True)]
+    with_mail = Query().expand("Mail", Query().select("Adresse"))
+    seen: set[Any] = set()
+    for group in _filter_groups(spellings, longest):
+        found = yield from all("Apprenant", with_mail.filter(in_("Mail/Adresse", group)).orderby("Id"))
+        for learner in found:
+            address = ((learner.pop("Mail", None) or {}).get("Adresse") or "").strip().lower()
+            if address in by_lower and learner["Id"] not in seen:
+                seen.add(learner["Id"])
+                by_lower[address].append(learner)
+    return {a: sorted(by_lower[a.strip().lower()], key=lambda x: x["Id"]) for a in addresses}
+
+
+def _filter_groups(spellings: list[str], longest: int) -> list[list[str]]:
+    """The spellings in groups whose ``Mail/Adresse eq …`` filter fits in ``longest`` characters."""
+    groups: list[list[str]] = [[]]
+    size = 0
+    for s in spellings:
+        clause = len(in_("Mail/Adresse", [s]).text) + 4  # " or "
+        if groups[-1] and size + clause > longest:
+            groups.append([])
+            size = 0
+        groups[-1].append(s)
+        size += clause
+    return [g for g in groups if g]
+
+
 def mails_by_address(address: str) -> Operation[list[dict]]:
     """The ``Mail`` records of ``address`` (there may be several, R13), oldest first."""
     return (yield from all("Mail", Query().filter(in_("Adresse", _spellings(address, True))).orderby("Id")))
 
 
-def create_client_for_learner(learner_id: int, body: dict[str, Any]) -> Operation[dict]:
-    """``POST /Apprenant/{Id}/Client`` (A13): the learner's paying client, ``Code`` ``411-{learner code}-``."""
-    resp = yield Request("POST", entity_path("Apprenant", learner_id, "Client"), {}, body)
-    return _entity(resp)
+def create_client_for_learner(learner_id: int, body: dict[str, Any], *, minimal: bool = False) -> Operation[dict]:
+    """``POST /Apprenant/{Id}/Client`` (A13): the learner's paying client, ``Code`` ``411-{learner code}-``
+    (``minimal``: only its ``Id``, as for :func:`create`)."""
+    resp = yield Request("POST", entity_path("Apprenant", learner_id, "Client"), {}, body,
+                         dict(MINIMAL) if minimal else {})
+    return _created(resp)
 
 
 def create_client_for_candidate(candidate_id: int, body: dict[str, Any]) -> Operation[dict]:
@@ -238,6 +298,19 @@ def eligible_sequences(inscription_id: int, type_code_prefix: str = "S") -> Oper
     return out
 
 
+def _created(resp: Response) -> dict:
+    """The entity a creation answered with, or ``{"Id": key}`` from the URL of a body-less answer (204)."""
+    if isinstance(resp.body, dict) or resp.status != 204:
+        return _entity(resp)
+    url = resp.headers.get("odata-entityid") or resp.headers.get("location") or ""
+    found = _ENTITY_KEY.search(url)
+    if not found:
+        raise errors.ODataError(resp.status, "UnexpectedAnswer", "the creation answered without the new entity's "
+                                "URL (OData-EntityId)", url=resp.url)
+    key = found.group(1)
+    return {"Id": int(key) if key.isdigit() else key.strip("'")}
+
+
 def _entity(resp: Response) -> dict:
     if not isinstance(resp.body, dict):
         raise errors.ODataError(resp.status, "UnexpectedAnswer", "the answer carries no entity", url=resp.url)
@@ -246,10 +319,10 @@ def _entity(resp: Response) -> dict:
 
 #: The operations both clients expose as methods.
 PUBLIC = (
-    "request", "get", "get_or_none", "page", "all", "first", "count", "create", "replace", "update", "patch",
-    "delete", "navigation", "action", "learners_by_email", "mails_by_address", "create_client_for_learner",
-    "create_client_for_candidate", "clients_of", "synchronise_affaire", "parcours_periods", "inscription_periods",
-    "eligible_sequences",
+    "request", "get", "get_or_none", "page", "all", "first", "count", "create", "parallel", "replace", "update",
+    "patch", "delete", "navigation", "action", "learners_by_email", "learners_by_emails", "mails_by_address",
+    "create_client_for_learner", "create_client_for_candidate", "clients_of", "synchronise_affaire",
+    "parcours_periods", "inscription_periods", "eligible_sequences",
 )
 
-__all__ = ["ENTITY_SETS", "POST_UPDATE_SETS", "Page", "PUBLIC", "key_segment", *PUBLIC]
+__all__ = ["ENTITY_SETS", "MINIMAL", "POST_UPDATE_SETS", "Page", "PUBLIC", "key_segment", *PUBLIC]

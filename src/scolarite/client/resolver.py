@@ -8,11 +8,11 @@ nothing, or several rows, is an :class:`Unresolved` error naming what is known.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import operations
+from . import errors, operations
 from ._core import Operation
 from .rows import normalise
 
@@ -57,6 +57,7 @@ class Resolver:
     def __init__(self):
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self._parcours: dict[int, list[dict[str, Any]]] = {}
+        self._found: dict[tuple[str, str], tuple[list, dict[str, Any]]] = {}
 
     @property
     def loaded(self) -> set[str]:
@@ -78,9 +79,40 @@ class Resolver:
             self._parcours[parcours_id] = yield from operations.parcours_periods(parcours_id)
         return self._parcours[parcours_id]
 
+    def preload_periods(self, rows: Iterable[Any]) -> Operation[None]:
+        """Read once the periods of the voies d'entrée the rows (:class:`~scolarite.client.rows.DossierRow`) name:
+        rows started together would each read them.  What does not resolve or cannot be read is left to the rows,
+        which report it."""
+        wanted: set[int] = set()
+        for row in rows:
+            try:
+                voie = self.voie_entree(row.voie_entree, self.resolve("programme", row.programme))
+            except Unresolved:
+                continue
+            if voie.get("ParcoursId"):
+                wanted.add(voie["ParcoursId"])
+        for parcours_id in sorted(wanted):
+            try:
+                yield from self.parcours_periods(parcours_id)
+            except errors.GraphV1Error:
+                continue
+
     def resolve(self, name: str, value: str, among: list[dict[str, Any]] | None = None,
                 scope: str = "") -> dict[str, Any]:
-        """The row of referential ``name`` that ``value`` names (within ``among`` when given)."""
+        """The row of referential ``name`` that ``value`` names (within ``among`` when given).  What a value of the
+        whole referential names is kept: the next rows that give it are not compared with every row again."""
+        if among is not None:
+            return self._match(name, value, among, scope)
+        return self._kept((name, value), self.rows[name], lambda: self._match(name, value, None, scope))
+
+    def _kept(self, key: tuple[str, str], rows: list, find: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """``find()``, kept for ``key`` while the referential read is the same (tests swap one in)."""
+        seen = self._found.get(key)
+        if seen is None or seen[0] is not rows:
+            seen = self._found[key] = (rows, find())
+        return seen[1]
+
+    def _match(self, name: str, value: str, among: list[dict[str, Any]] | None, scope: str) -> dict[str, Any]:
         ref = REFERENTIALS[name]
         rows = self.rows[name] if among is None else among
         wanted = normalise(value)
@@ -113,7 +145,12 @@ class Resolver:
         return next((row[f] for f in ref.fields if isinstance(row.get(f), str) and row[f].strip()), str(row["Id"]))
 
     def voie_entree(self, value: str, programme: dict[str, Any]) -> dict[str, Any]:
-        """The voie d'entrée ``value`` of ``programme`` (a voie of another programme is refused)."""
+        """The voie d'entrée ``value`` of ``programme`` (a voie of another programme is refused); kept, as
+        :meth:`resolve` does."""
+        return self._kept((f"voie_entree of {programme['Id']}", value), self.rows["voie_entree"],
+                          lambda: self._voie_entree(value, programme))
+
+    def _voie_entree(self, value: str, programme: dict[str, Any]) -> dict[str, Any]:
         own = [r for r in self.rows["voie_entree"] if r.get("ProgrammeId") == programme["Id"]]
         try:
             return self.resolve("voie_entree", value, among=own,

@@ -10,7 +10,7 @@ import httpx
 
 from . import operations
 from ._base import ClientBase, bind_operations
-from ._core import Operation, Request, Response, build, next_step, same_origin_url
+from ._core import Operation, Parallel, Request, Response, build, next_step, same_origin_url
 from .errors import GraphV1Error
 from .query import Query
 
@@ -48,6 +48,9 @@ class GraphV1Client(ClientBase):
         try:
             req = next(op)
             while True:
+                if isinstance(req, Parallel):
+                    req = op.send([self._outcome(o) for o in req.operations])
+                    continue
                 try:
                     resp = self._exchange(req)
                 except GraphV1Error as exc:
@@ -56,6 +59,13 @@ class GraphV1Client(ClientBase):
                     req = op.send(resp)
         except StopIteration as stop:
             return stop.value
+
+    def _outcome(self, op: Operation[T]) -> T | Exception:
+        """One of a :class:`Parallel`'s operations (run in turn here): its result, or what it raised."""
+        try:
+            return self.run(op)
+        except Exception as exc:  # noqa: BLE001 - handed back to the operation that asked
+            return exc
 
     def _exchange(self, req: Request) -> Response:
         if "://" in req.path:

@@ -19,6 +19,7 @@ documented calls in order with either client (the sync one returns the
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -111,12 +112,18 @@ class _Row:
     def ids(self) -> dict[str, Any]:
         return self.result.ids
 
+    def fork(self) -> _Row:
+        """The same row for steps run beside others (:func:`_together`): the same ids, creations and journal, its
+        own account of what it is doing (so that a failure names its own step)."""
+        return copy.copy(self)
+
     def create(self, step: str, entity_set: str, body: dict[str, Any] | None = None,
-               op: Operation[dict] | None = None) -> Operation[dict]:
-        """Create (intent, call, record)."""
+               op: Operation[dict] | None = None, minimal: bool = False) -> Operation[dict]:
+        """Create (intent, call, record).  ``minimal``: only the new ``Id`` is needed (see
+        :func:`operations.create`)."""
         self.doing = f"creating {_WHAT.get(step.split(':')[0], step)}"
         self.rj.intend(step)
-        entity = yield from (op if op is not None else operations.create(entity_set, body or {}))
+        entity = yield from (op if op is not None else operations.create(entity_set, body or {}, minimal=minimal))
         self.rj.record(step, entity["Id"])
         self.result.created[entity_set].append(entity["Id"])
         return entity
@@ -150,6 +157,41 @@ class _Row:
         if isinstance(exc, errors.ODataError):
             return f"{self.doing}: {exc.reason} (HTTP {exc.status})"
         return f"{self.doing}: {type(exc).__name__}: {exc}"
+
+
+@dataclass
+class _Failed:
+    """A step run beside others that failed: the error, and what that step was doing."""
+
+    error: Exception
+    doing: str
+
+
+_ROW_ERRORS = (Unresolved, RowInvalid, errors.GraphV1Error)
+
+
+def _together(st: _Row, *steps: tuple[_Row, Operation[Any]]) -> Operation[list[Any]]:
+    """Steps of a row that do not depend on each other, at the same time (each ``(fork of st, operation)``): their
+    results, in order.  Each runs to its end; then the first that failed fails the row, named by its own step."""
+
+    def branch(twin: _Row, op: Operation[Any]) -> Operation[Any]:
+        try:
+            return (yield from op)
+        except _ROW_ERRORS as exc:
+            return _Failed(exc, twin.doing)
+
+    import os  # S7TEMP
+    if os.environ.get("S7_SERIAL"):  # S7TEMP
+        outcomes = []  # S7TEMP
+        for twin, op in steps:  # S7TEMP
+            outcomes.append((yield from branch(twin, op)))  # S7TEMP
+    else:  # S7TEMP
+        outcomes = yield from operations.parallel(*(branch(twin, op) for twin, op in steps))
+    for outcome in outcomes:
+        if isinstance(outcome, _Failed):
+            st.doing = outcome.doing
+            raise outcome.error
+    return outcomes
 
 
 def _prefer(found: list[dict], wanted_id: Any) -> dict | None:
@@ -191,7 +233,7 @@ def _mail(st: _Row, step: str, address: str, duplicate: bool, exclude: Iterable[
         if free:
             st.rj.record(step, free[0]["Id"])
             return free[0]["Id"]
-    mail = yield from st.create(step, "Mail", {"Adresse": address, "IsDuplicate": duplicate})
+    mail = yield from st.create(step, "Mail", {"Adresse": address, "IsDuplicate": duplicate}, minimal=True)
     return mail["Id"]
 
 
@@ -234,8 +276,11 @@ def _references(resolver: Resolver, parsed: Any, raw: Any, problems: list[str], 
 
 def dossier_operation(row: DossierRow | Mapping[str, Any], *, resolver: Resolver | None = None,
                       journal: Journal | None = None, dry_run: bool = False, number: int | None = None,
-                      columns: Iterable[str] | None = None) -> Operation[RowResult]:
-    """The dossier workflow as an operation (run it with ``client.run``)."""
+                      columns: Iterable[str] | None = None, learners: list[dict] | None = None
+                      ) -> Operation[RowResult]:
+    """The dossier workflow as an operation (run it with ``client.run``).  ``learners``: the learners of the row's
+    e-mail when the caller has just looked them up (the importer does it for many rows in one request); else they
+    are looked up here."""
     resolver = resolver or Resolver()
     parsed, problems, key = _parse(DossierRow, "dossier", row, number, columns)
     number = parsed.number if parsed is not None and number is None else number
@@ -248,9 +293,7 @@ def dossier_operation(row: DossierRow | Mapping[str, Any], *, resolver: Resolver
         if problems:
             raise RowInvalid(problems)
         row = parsed
-        civilite, programme, regime = refs["civilite"], refs["programme"], refs["regime"]
-        etat, societe, nature, voie = refs["etat_inscription"], refs["societe_facturation"], refs["nature_client"], \
-            refs["voie_entree"]
+        voie = refs["voie_entree"]
         if not voie.get("ParcoursId"):
             raise Unresolved(f"voie d'entrée '{row.voie_entree}' has no parcours, so its periods are unknown")
         st.doing = "reading the parcours"
@@ -260,101 +303,124 @@ def dossier_operation(row: DossierRow | Mapping[str, Any], *, resolver: Resolver
 
         # ---- the learner, by e-mail
         st.doing = "looking for the learner"
-        found = yield from operations.learners_by_email(row.email)
-        learner = _prefer(found, st.rj.id("learner"))
+        if learners is None:
+            learners = yield from operations.learners_by_email(row.email)
+        learner = _prefer(learners, st.rj.id("learner"))
         if learner:
             st.ids.update(email=learner["MailId"], learner=learner["Id"], learner_code=learner.get("Code"))
         if dry_run:
             return st.finish(VALID)
-        fresh_learner = learner is None
+        fresh = learner is None
         if learner is None:
-            mail_id = yield from _mail(st, "email", row.email, False, (), look=False)
-            st.ids["email"] = mail_id
-            body: dict[str, Any] = {"Nom": row.nom, "Prenoms": row.prenoms, "CiviliteId": civilite["Id"],
-                                    "MailId": mail_id, "NomUsage": row.nom_usage or row.nom,
-                                    "PrenomUsage": row.prenom_usage or row.prenoms}
-            if row.date_naissance:
-                body["DateNaissance"] = paris_midnight(row.date_naissance)
-            learner = yield from st.create("learner", "Apprenant", body)
-            st.ids.update(learner=learner["Id"], learner_code=learner.get("Code"))
+            learner = yield from _new_learner(st, row, refs["civilite"])
         else:
             st.rj.record("learner", learner["Id"])
-        learner_id = learner["Id"]
 
-        # ---- the inscription (its affaire comes with it)
-        inscription = None
-        if not fresh_learner:
-            st.doing = "looking for the inscription"
-            found = yield from operations.all("Inscription", Query().filter(
-                eq("ApprenantId", learner_id), eq("ProgrammeId", programme["Id"])).orderby("Id"))
-            inscription = _prefer(found, st.rj.id("inscription"))
-        fresh_inscription = inscription is None
-        if inscription is None:
-            inscription = yield from st.create("inscription", "Inscription", {
-                "ApprenantId": learner_id, "ProgrammeId": programme["Id"], "RegimeInscriptionId": regime["Id"],
-                "RecrutementId": voie["Id"], "EtatInscriptionId": etat["Id"],
-                "DateInscription": paris_midnight(row.date_inscription)})
-        else:
-            st.rj.record("inscription", inscription["Id"])
-        st.ids.update(inscription=inscription["Id"], affaire=inscription.get("AffaireId"))
-
-        # ---- one link per period of the parcours
-        linked: dict[int, int] = {}
-        if not fresh_inscription:
-            st.doing = "reading the inscription's periods"
-            linked = {p["PeriodeId"]: p["Id"] for p in (yield from operations.inscription_periods(inscription["Id"]))}
-        links = []
-        for p in periods:
-            if p["PeriodeId"] not in linked:
-                try:
-                    link = yield from st.create(f"period:{p['PeriodeId']}", "InscriptionPeriode", {
-                        "InscriptionId": inscription["Id"], "PeriodeId": p["PeriodeId"],
-                        "LibellePeriode": p.get("LibellePeriode"), "Debut": p.get("Debut"), "Fin": p.get("Fin"),
-                        "AnneeScolaire": p.get("AnneeScolaire"), "RegimeInscriptionId": regime["Id"],
-                        "EtatInscriptionId": etat["Id"]})
-                    linked[p["PeriodeId"]] = link["Id"]
-                except errors.Conflict:  # linked meanwhile (409 on a second link of a period)
-                    st.doing = "reading the inscription's periods"
-                    linked = {q["PeriodeId"]: q["Id"]
-                              for q in (yield from operations.inscription_periods(inscription["Id"]))}
-                    if p["PeriodeId"] not in linked:
-                        raise
-            links.append(linked[p["PeriodeId"]])
-        st.ids["periods"] = links
-
-        # ---- the paying client, made from the learner, with its own copy of the e-mail
-        client = None
-        if not fresh_learner:
-            st.doing = "looking for the client"
-            found = yield from operations.clients_of(learner_id)
-            client = _prefer(found, st.rj.id("client"))
-        fresh_client = client is None
-        if client is None:
-            mail_id = yield from _mail(st, "client_email", row.email, True, (learner["MailId"],),
-                                       look=not fresh_learner)
-            st.ids["client_email"] = mail_id
-            client = yield from st.create("client", "Client", op=operations.create_client_for_learner(learner_id, {
-                "Nom": row.nom, "Prenoms": row.prenoms, "EntiteJuridiqueId": societe["Id"],
-                "NatureClientId": nature["Id"], "MailId": mail_id}))
-        else:
-            st.rj.record("client", client["Id"])
-            st.ids["client_email"] = client.get("MailId")
-        st.ids["client"] = client["Id"]
+        # ---- the inscription with its periods, and the paying client: independent once the learner exists
+        ins_st, client_st = st.fork(), st.fork()
+        inscription, client = yield from _together(
+            st, (ins_st, _inscription(ins_st, row, learner, fresh, refs, periods)),
+            (client_st, _client(client_st, row, learner, fresh, refs)))
 
         # ---- the client pays the inscription's affaire
         link = None
-        if not fresh_client:
+        if not client["fresh"]:
             st.doing = "looking for the client–affaire link"
             found = yield from operations.all("ClientPourAffaire", Query().filter(
                 eq("AffaireId", inscription["AffaireId"]), eq("ClientId", client["Id"])).orderby("Id"))
             link = _prefer(found, st.rj.id("client_affaire"))
         if link is None:
             link = yield from st.create("client_affaire", "ClientPourAffaire", {
-                "AffaireId": inscription["AffaireId"], "ClientId": client["Id"], "Principal": True})
+                "AffaireId": inscription["AffaireId"], "ClientId": client["Id"], "Principal": True}, minimal=True)
         st.ids["client_affaire"] = link["Id"]
         return st.finish()
-    except (Unresolved, RowInvalid, errors.GraphV1Error) as exc:
+    except _ROW_ERRORS as exc:
         return st.finish(reason=st.failure(exc))
+
+
+def _new_learner(st: _Row, row: DossierRow, civilite: dict) -> Operation[dict]:
+    """The learner's e-mail, then the learner (it gets its ``Code``)."""
+    mail_id = yield from _mail(st, "email", row.email, False, (), look=False)
+    st.ids["email"] = mail_id
+    body: dict[str, Any] = {"Nom": row.nom, "Prenoms": row.prenoms, "CiviliteId": civilite["Id"], "MailId": mail_id,
+                            "NomUsage": row.nom_usage or row.nom, "PrenomUsage": row.prenom_usage or row.prenoms}
+    if row.date_naissance:
+        body["DateNaissance"] = paris_midnight(row.date_naissance)
+    learner = yield from st.create("learner", "Apprenant", body)
+    st.ids.update(learner=learner["Id"], learner_code=learner.get("Code"))
+    return learner
+
+
+def _inscription(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs: dict[str, dict],
+                 periods: list[dict]) -> Operation[dict]:
+    """The learner's inscription in the programme (its affaire comes with it), linked to every period of the
+    parcours."""
+    programme, regime, etat = refs["programme"], refs["regime"], refs["etat_inscription"]
+    inscription = None
+    if not fresh_learner:
+        st.doing = "looking for the inscription"
+        found = yield from operations.all("Inscription", Query().filter(
+            eq("ApprenantId", learner["Id"]), eq("ProgrammeId", programme["Id"])).orderby("Id"))
+        inscription = _prefer(found, st.rj.id("inscription"))
+    fresh = inscription is None
+    if inscription is None:
+        inscription = yield from st.create("inscription", "Inscription", {
+            "ApprenantId": learner["Id"], "ProgrammeId": programme["Id"], "RegimeInscriptionId": regime["Id"],
+            "RecrutementId": refs["voie_entree"]["Id"], "EtatInscriptionId": etat["Id"],
+            "DateInscription": paris_midnight(row.date_inscription)})
+    else:
+        st.rj.record("inscription", inscription["Id"])
+    st.ids.update(inscription=inscription["Id"], affaire=inscription.get("AffaireId"))
+
+    linked: dict[int, int] = {}
+    if not fresh:
+        st.doing = "reading the inscription's periods"
+        linked = {p["PeriodeId"]: p["Id"] for p in (yield from operations.inscription_periods(inscription["Id"]))}
+    missing = [p for p in periods if p["PeriodeId"] not in linked]
+    forks = [st.fork() for _ in missing]
+    made = yield from _together(st, *((f, _period_link(f, inscription["Id"], p, regime, etat))
+                                      for f, p in zip(forks, missing)))
+    linked.update(zip((p["PeriodeId"] for p in missing), made))
+    st.ids["periods"] = [linked[p["PeriodeId"]] for p in periods]
+    return inscription
+
+
+def _period_link(st: _Row, inscription_id: int, p: dict, regime: dict, etat: dict) -> Operation[int]:
+    """One period of the parcours linked to the inscription: the new link's id, or the existing one's when it was
+    linked meanwhile (409)."""
+    try:
+        link = yield from st.create(f"period:{p['PeriodeId']}", "InscriptionPeriode", {
+            "InscriptionId": inscription_id, "PeriodeId": p["PeriodeId"], "LibellePeriode": p.get("LibellePeriode"),
+            "Debut": p.get("Debut"), "Fin": p.get("Fin"), "AnneeScolaire": p.get("AnneeScolaire"),
+            "RegimeInscriptionId": regime["Id"], "EtatInscriptionId": etat["Id"]}, minimal=True)
+        return link["Id"]
+    except errors.Conflict:  # linked meanwhile (409 on a second link of a period)
+        st.doing = "reading the inscription's periods"
+        linked = {q["PeriodeId"]: q["Id"] for q in (yield from operations.inscription_periods(inscription_id))}
+        if p["PeriodeId"] not in linked:
+            raise
+        return linked[p["PeriodeId"]]
+
+
+def _client(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs: dict[str, dict]
+            ) -> Operation[dict]:
+    """The paying client, made from the learner, with its own copy of the e-mail: ``{"Id", "fresh"}``."""
+    client = None
+    if not fresh_learner:
+        st.doing = "looking for the client"
+        found = yield from operations.clients_of(learner["Id"])
+        client = _prefer(found, st.rj.id("client"))
+    if client is not None:
+        st.rj.record("client", client["Id"])
+        st.ids.update(client_email=client.get("MailId"), client=client["Id"])
+        return {"Id": client["Id"], "fresh": False}
+    mail_id = yield from _mail(st, "client_email", row.email, True, (learner["MailId"],), look=not fresh_learner)
+    st.ids["client_email"] = mail_id
+    client = yield from st.create("client", "Client", op=operations.create_client_for_learner(learner["Id"], {
+        "Nom": row.nom, "Prenoms": row.prenoms, "EntiteJuridiqueId": refs["societe_facturation"]["Id"],
+        "NatureClientId": refs["nature_client"]["Id"], "MailId": mail_id}, minimal=True))
+    st.ids["client"] = client["Id"]
+    return {"Id": client["Id"], "fresh": True}
 
 
 # ========================================================================================= convention
