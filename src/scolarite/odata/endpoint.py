@@ -30,7 +30,8 @@ from .payload import CREATE, MERGE, REPLACE, check_values, parse_json_object
 from .query import ReadPlan, Reader
 from .schema import Entity, Schema
 from .serialize import context_url, dumps, select_expand_clause
-from .uri import QueryOptions, ResourcePath, filter_shape, parse_options, parse_path, parse_query_string
+from .uri import SYSTEM_OPTIONS, QueryOptions, ResourcePath, filter_shape, parse_options, parse_path, \
+    parse_query_string
 
 log = logging.getLogger("scolarite.odata")
 
@@ -214,6 +215,8 @@ class ODataEndpoint:
                     v, literals = found
             elif lk in _PAGING:
                 v, paged = "0", True
+            elif not lk.startswith("$") and "$" + lk not in SYSTEM_OPTIONS:
+                continue  # a custom option (a BI tool's cache buster…): no part of the read
             shaped.append((k, v))
         key = (path.kind, entity.__entity_set__, tuple(shaped), tuple(c for c, _ in literals))
         shape = self._shapes.get(key)
