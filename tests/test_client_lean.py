@@ -74,14 +74,14 @@ class RawServer:
     """Answers each request with the next scripted action: bytes to send back, ``"close"`` (hang up without an
     answer) or ``"hang"`` (never answer).  Counts connections and requests."""
 
-    def __init__(self, script: list):
-        self.script = list(script)
+    def __init__(self, script: list, port: int = 0):
+        self.script, self.port = list(script), port
         self.connections = 0
         self.requests: list[bytes] = []
         self.server: asyncio.AbstractServer | None = None
 
     async def __aenter__(self) -> RawServer:
-        self.server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        self.server = await asyncio.start_server(self.handle, "127.0.0.1", self.port)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -287,3 +287,21 @@ def test_learners_of_many_addresses_in_short_requests():
     assert len(filters) > 1 and all(len(f) <= 1000 for f in filters)
     assert got[addresses[5]] == [{"Id": 5, "MailId": 105}]  # the expanded e-mail is not kept
     assert [x["Id"] for x in got["Jean.Dupont@X.fr"]] == [60, 999]  # both spellings, oldest first
+
+
+def test_one_client_under_two_event_loops():
+    """A second ``asyncio.run`` with the same client opens new connections (the first loop's are gone)."""
+    entity = json.dumps({"Id": 1}).encode()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    api = AsyncGraphV1Client(f"http://127.0.0.1:{port}/GraphV1/")
+    servers = []
+
+    async def get():
+        async with RawServer([answer("200 OK", entity)], port) as server:
+            servers.append(server)
+            return await api.get("Mail", 1)
+
+    assert asyncio.run(get()) == {"Id": 1} and asyncio.run(get()) == {"Id": 1}
+    assert [s.connections for s in servers] == [1, 1]

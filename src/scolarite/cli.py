@@ -252,7 +252,7 @@ def _import_command(kind: str, summary_text: str):
                                                help="HTTP Basic password (prompted when omitted)."),
         api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SCOLARITE_API_KEY",
                                               help="Send this X-ApiKey instead of a login."),
-        concurrency: int = typer.Option(4, "--concurrency", "-j", min=1, max=64, help="Rows imported at once."),
+        concurrency: int = typer.Option(8, "--concurrency", "-j", min=1, max=64, help="Rows imported at once."),
         dry_run: bool = typer.Option(False, "--dry-run",
                                      help="Check every row and resolve every reference with GETs only; write nothing."),
         journal: Optional[Path] = typer.Option(None, "--journal", dir_okay=False,

@@ -94,13 +94,16 @@ class LeanHTTP:
         fixed = {"Host": parts.netloc.rpartition("@")[2], "Connection": "keep-alive", **headers}
         self.fixed = b"".join(b"%s: %s\r\n" % (k.encode("latin-1"), v.encode("latin-1")) for k, v in fixed.items())
         self.timeout = timeout
-        self._slots = asyncio.Semaphore(max(1, connections))
+        self.connections = max(1, connections)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots = asyncio.Semaphore(self.connections)
         self._idle: list[_Connection] = []
         self._closed = False
 
     async def send(self, req: Request) -> LeanResponse:
         target = self.target(req)
         data = self.message(req, target)
+        self._bind()
         await self._acquire()
         try:
             conn = self._reuse() or await self._open()
@@ -139,6 +142,13 @@ class LeanHTTP:
                 extra += b"Content-Length: 0\r\n"
         return b"%s %s HTTP/1.1\r\n%s%s\r\n%s" % (req.method.encode(), target.encode("ascii"), self.fixed, extra,
                                                   body)
+
+    def _bind(self) -> None:
+        """Connections belong to the event loop that opened them: a client used again under another loop (a second
+        ``asyncio.run``) starts a new pool."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._idle, self._slots = loop, [], asyncio.Semaphore(self.connections)
 
     async def _acquire(self) -> None:
         """A connection slot (waiting at most the timeout when all are taken)."""

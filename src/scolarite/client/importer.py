@@ -1,8 +1,9 @@
 """``scolarite import dossiers|conventions FILE``: run a workflow for every row of a file.
 
 Rows run concurrently (``--concurrency``) on the async client; rows of the same
-e-mail run one after the other (they share a learner).  The referentials are read
-once.  Every row ends in the report file (one line per input row) and, unless
+e-mail run one after the other (they share a learner).  The referentials and the
+parcours' periods are read once, the learners of the rows' e-mails many rows per
+request.  Every row ends in the report file (one line per input row) and, unless
 ``--dry-run``, in the journal; the exit code is 0 only when every row succeeded.
 """
 
@@ -57,7 +58,7 @@ class ImportOptions:
     user: str | None = None
     password: str | None = None
     api_key: str | None = None
-    concurrency: int = 4
+    concurrency: int = 8
     dry_run: bool = False
     journal: Path | None = None
     report: Path | None = None

@@ -2,7 +2,9 @@
 
 ``create_dossier(client, row)`` and ``create_convention(client, row)`` run the
 documented calls in order with either client (the sync one returns the
-:class:`RowResult`, the async one a coroutine of it).  They are safe to run again:
+:class:`RowResult`, the async one a coroutine of it); steps that do not depend on
+each other (a dossier's inscription with its periods, and its client) are sent side
+by side by the async client.  They are safe to run again:
 
 * every human value of the row is resolved to an id, and the row checked, **before
   the first write**, so a row that cannot resolve creates nothing;
@@ -180,13 +182,7 @@ def _together(st: _Row, *steps: tuple[_Row, Operation[Any]]) -> Operation[list[A
         except _ROW_ERRORS as exc:
             return _Failed(exc, twin.doing)
 
-    import os  # S7TEMP
-    if os.environ.get("S7_SERIAL"):  # S7TEMP
-        outcomes = []  # S7TEMP
-        for twin, op in steps:  # S7TEMP
-            outcomes.append((yield from branch(twin, op)))  # S7TEMP
-    else:  # S7TEMP
-        outcomes = yield from operations.parallel(*(branch(twin, op) for twin, op in steps))
+    outcomes = yield from operations.parallel(*(branch(twin, op) for twin, op in steps))
     for outcome in outcomes:
         if isinstance(outcome, _Failed):
             st.doing = outcome.doing
