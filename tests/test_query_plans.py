@@ -7,14 +7,12 @@ import uuid
 
 import pytest
 
-from conftest import odata_error
+from conftest import created, odata_error
 from scolarite.odata.uri import filter_shape
 
 
 def post(client, set_name, body) -> dict:
-    r = client.post(set_name, json=body)
-    assert r.status_code == 201, r.text
-    return r.json()
+    return created(client.post(set_name, json=body))
 
 
 @pytest.fixture(scope="module")
