@@ -7,11 +7,14 @@ keep Argon2 off the hot path, a successful Basic check is remembered in memory a
 a successful check of any kind may be remembered for a short time
 (``cache_seconds``, ``SCOLARITE_AUTH_CACHE_SECONDS``): within that delay a
 request costs no database read, and a revocation or password change takes effect
-when it expires.
+when it expires.  When it expires, the requests that arrive together share one
+check (instead of each reading the credential at once), and the check reads
+through the raw read path, like the requests themselves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import time
@@ -46,12 +49,15 @@ class Credentials:
         # elsewhere takes effect within that delay); 0 reads the row on every request.
         self.cache_seconds = cache_seconds
         self._recent: dict[tuple[str, str, str], tuple[Principal, float]] = {}
+        self._pending: dict[tuple[str, str, str], asyncio.Future] = {}
         t = self.table
         live = t.c.revoked_at.is_(None)
         self._by_login = sa.select(t.c.id, t.c.secret_hash).where(t.c.kind == "basic", t.c.name == sa.bindparam("login"),
                                                                   live)
         self._by_key = sa.select(t.c.id, t.c.name).where(t.c.kind == "apikey", t.c.lookup == sa.bindparam("lookup"),
                                                          live)
+        self._by_login_sql = db.raw(self._by_login)
+        self._by_key_sql = db.raw(self._by_key)
 
     def _remembered(self, key: tuple[str, str, str]) -> Principal | None:
         hit = self._recent.get(key)
@@ -103,13 +109,22 @@ class Credentials:
             return (await conn.execute(sa.select(sa.func.count()).select_from(self.table)
                                        .where(self.table.c.revoked_at.is_(None)))).scalar_one()
 
+    async def _shared(self, key: tuple[str, str, str], check) -> Principal | None:
+        """One check per key at a time: concurrent requests with the same
+        credentials wait for the same answer."""
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = self._pending[key] = asyncio.ensure_future(check())
+            pending.add_done_callback(lambda _done: self._pending.pop(key, None))
+        return self._remember(key, await asyncio.shield(pending))
+
     async def check_basic(self, login: str, password: str) -> Principal | None:
         key = ("basic", login, _digest(password))
-        return self._remembered(key) or self._remember(key, await self._check_basic(login, password))
+        return self._remembered(key) or await self._shared(key, lambda: self._check_basic(login, password))
 
     async def _check_basic(self, login: str, password: str) -> Principal | None:
-        async with self.db.read(single=True) as conn:
-            rows = (await conn.execute(self._by_login, {"login": login})).all()
+        async with self.db.reads() as ex:
+            rows = await ex.fetch(self._by_login_sql.sql, self._by_login_sql.args({"login": login}))
         if not rows:
             return None
         memo = (login, _digest(password))
@@ -118,8 +133,8 @@ class Credentials:
             if known is not None and secrets.compare_digest(known, stored):
                 return Principal(cid, "basic", login)
         for cid, stored in rows:
-            try:
-                _hasher.verify(stored, password)
+            try:  # Argon2 takes tens of milliseconds: not on the event loop
+                await asyncio.to_thread(_hasher.verify, stored, password)
             except (VerificationError, InvalidHashError):
                 continue
             if len(self._verified) > 10_000:
@@ -130,9 +145,9 @@ class Credentials:
 
     async def check_key(self, key: str) -> Principal | None:
         memo = ("apikey", "", _digest(key))
-        return self._remembered(memo) or self._remember(memo, await self._check_key(key))
+        return self._remembered(memo) or await self._shared(memo, lambda: self._check_key(key))
 
     async def _check_key(self, key: str) -> Principal | None:
-        async with self.db.read(single=True) as conn:
-            row = (await conn.execute(self._by_key, {"lookup": _digest(key)})).first()
-        return Principal(row[0], "apikey", row[1]) if row else None
+        async with self.db.reads() as ex:
+            rows = await ex.fetch(self._by_key_sql.sql, self._by_key_sql.args({"lookup": _digest(key)}))
+        return Principal(rows[0][0], "apikey", rows[0][1]) if rows else None

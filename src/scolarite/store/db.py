@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from scolarite.odata.schema import Entity, Schema
 
 from .raw import ConnectionExecutor, PostgresReads, SqliteReads
+from .sqlite_writes import async_creator
 from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables, unique_index_name
 
 DEFAULT_SQLITE = "scolarite.db"
@@ -102,7 +103,7 @@ def default_pool_size() -> int:
 
 def make_engine(url: str, pool_size: int | None = None, **options) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, async_creator=async_creator(url))
 
         @event.listens_for(engine.sync_engine, "connect")
         def _connect(dbapi_connection, _record):
@@ -131,6 +132,24 @@ def make_engine(url: str, pool_size: int | None = None, **options) -> AsyncEngin
                                connect_args=connect_args, **options)
 
 
+class RawStatement:
+    """SQL text and, for each positional parameter, its name, bind processor and
+    compiled-in value."""
+
+    __slots__ = ("sql", "params")
+
+    def __init__(self, sql: str, params: list[tuple[str, Callable | None, Any]]):
+        self.sql = sql
+        self.params = params
+
+    def args(self, values: dict[str, Any] | None = None) -> tuple:
+        out = []
+        for name, proc, fixed in self.params:
+            value = values[name] if values is not None and name in values else fixed
+            out.append(proc(value) if proc is not None and value is not None else value)
+        return tuple(out)
+
+
 class Database:
     """Tables of a schema on one engine, and the writes shared by every entity."""
 
@@ -157,6 +176,15 @@ class Database:
         # Write statements built once and executed with parameters: building them
         # per request (``insert().values(...)``) cost more than running them.
         self._statements: dict[tuple, Any] = {}
+
+    def raw(self, stmt: Any) -> "RawStatement":
+        """A SQLAlchemy statement as SQL text of this dialect with positional
+        parameters, for ``reads()`` executors (compile once, keep the result)."""
+        compiled = stmt.compile(dialect=self.engine.dialect, compile_kwargs={"render_postcompile": True})
+        processors = compiled._bind_processors
+        fixed = compiled.construct_params(_check=False)
+        return RawStatement(compiled.string, [(name, processors.get(name), fixed.get(name))
+                                              for name in compiled.positiontup or ()])
 
     def _statement(self, ident: tuple, build: Callable[[], Any]) -> Any:
         stmt = self._statements.get(ident)

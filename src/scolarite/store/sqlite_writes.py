@@ -1,0 +1,84 @@
+"""SQLite writes on the event loop.
+
+aiosqlite runs every call in a thread of its own and hands the result back to the
+loop: two thread hops per statement, which cost far more than an insert of one
+row.  A write transaction of this process already holds the writer lock
+(``Database.write``), so nothing else can run on its connection; its statements
+take microseconds.  Once such a transaction has the database's write lock, this
+connection runs its calls inline.
+
+Taking the write lock is the one step that may wait (another process may hold
+it): ``BEGIN IMMEDIATE`` is first tried inline without waiting, and only when the
+database is busy does it wait in the thread, under the usual busy timeout.
+Reads outside a write keep aiosqlite's thread, so a long query never stalls the
+loop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import partial
+from typing import Any
+
+import aiosqlite
+import sqlalchemy as sa
+
+BUSY_TIMEOUT_MS = 30000
+# Calls that never touch the database file: no reason to send them to the thread.
+_ALWAYS_INLINE = frozenset({"cursor", "close"})
+
+
+class OnLoopWrites(aiosqlite.Connection):
+    """An aiosqlite connection whose write transactions run on the event loop."""
+
+    _writing = False
+
+    async def _execute(self, fn, *args, **kwargs):
+        if args and args[0] == "BEGIN IMMEDIATE":
+            return await self._begin_write(fn, *args, **kwargs)
+        if not self._writing and getattr(fn, "__name__", "") not in _ALWAYS_INLINE:
+            return await super()._execute(fn, *args, **kwargs)
+        conn = self._connection
+        if conn is None or not self._running:
+            raise ValueError("Connection closed")
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if self._writing and not conn.in_transaction:  # committed or rolled back
+                self._writing = False
+
+    async def _begin_write(self, fn, *args, **kwargs):
+        conn = self._connection
+        if conn is None or not self._running:
+            raise ValueError("Connection closed")
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            result = fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            result = None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if result is None:  # another process writes: wait for it in the thread
+            result = await super()._execute(fn, *args, **kwargs)
+        self._writing = True
+        return result
+
+
+def async_creator(url: str):
+    """The ``async_creator`` of a SQLite engine: connections that write on the loop."""
+    from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
+
+    cargs, ckwargs = SQLiteDialect_aiosqlite().create_connect_args(sa.engine.make_url(url))
+    ckwargs = {**ckwargs, "timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+
+    def connector() -> sqlite3.Connection:
+        return sqlite3.connect(*cargs, **ckwargs)
+
+    async def create() -> Any:
+        connection = OnLoopWrites(partial(connector), 64)
+        connection._thread.daemon = True
+        return await connection
+
+    return create
