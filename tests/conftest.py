@@ -208,6 +208,11 @@ class _Snapshots:
         h = hashlib.sha256()
         async with db.engine.connect() as conn:
             for name in sorted(db.metadata.tables):
+                if name == "scolarite_counter":
+                    # Code counters are drawn as from a sequence on PostgreSQL (outside
+                    # the request's transaction, like the Object ids): a request that
+                    # fails may skip a number, which is no row written.
+                    continue
                 table = db.metadata.tables[name]
                 pk = list(table.primary_key.columns) or list(table.columns)
                 rows = (await conn.execute(sa.select(table).order_by(*pk))).all()

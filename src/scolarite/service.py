@@ -41,6 +41,8 @@ class Context:
     previous: dict[str, Any] | None = None
     sent: set[str] = field(default_factory=set)  # property names the client actually sent
     params: Any = None  # body of an action
+    # Rows a handler has read, for the handlers after it (``(set, key) -> row``).
+    seen: dict[tuple[str, Any], dict] = field(default_factory=dict)
 
     @property
     def db(self) -> Database:

@@ -107,7 +107,7 @@ class Affaire(Entity):
     __legacy__ = "finance.T_AFFAIRE"
     Id = Int64(key=True)
     Nom = String()
-    Code = String()
+    Code = String(index=True)  # new codes are checked against the taken ones (R46)
     EntiteJuridiqueId = Int64(ref='EntiteJuridique')
     Date = DateTimeOffset()
     CommentaireId = Int64(ref='Commentaire')

@@ -467,12 +467,15 @@ class ODataEndpoint:
                 body[name] = value
         values = check_values(entity, body, CREATE)
         sent = {k for k in body if k in entity.properties}
-        plan = self._written_plan(entity, options)
+        answer = self.service.create_answers.get(entity.__entity_set__)
+        # Read back what was stored only when the answer shows it.
+        plan = None if answer is not None or self._prefers_minimal(req) else self._written_plan(entity, options)
+        item = None
         async with self.db.write() as conn:
             key = await self.service.create(conn, entity, values, sent)
-            item = await self.reader.single(ConnectionExecutor(conn), plan, key)
+            if plan is not None:
+                item = await self.reader.single(ConnectionExecutor(conn), plan, key)
         location = f"{req.root}{entity.__entity_set__}({key})"
-        answer = self.service.create_answers.get(entity.__entity_set__)
         if answer is not None:
             value = answer(key)
             return ODataResponse(201, dumps({"@odata.context": f"{req.root}$metadata#{value.type_name}",
@@ -495,11 +498,11 @@ class ODataEndpoint:
         body = parse_json_object(req.body)
         values = check_values(entity, body, MERGE if merge else REPLACE, key=path.key)
         sent = {k for k in body if k in entity.properties}
-        plan = self._written_plan(entity, options)
+        plan = None if self._prefers_minimal(req) else self._written_plan(entity, options)
         async with self.db.write() as conn:
             await self.service.update(conn, entity, path.key, values, merge=merge, sent=sent)
-            item = await self.reader.single(ConnectionExecutor(conn), plan, path.key)
-        if self._prefers_minimal(req):
+            item = None if plan is None else await self.reader.single(ConnectionExecutor(conn), plan, path.key)
+        if plan is None:
             return ODataResponse(204, b"", None)
         return self._entity_response(req, entity, item or {}, options)
 
@@ -534,12 +537,15 @@ class ODataEndpoint:
             ctx = Context("ACTION", entity, conn, self.service, data=params, key=path.key, sent=sent,
                           params=params)
             result = await action.handler(ctx)
+            minimal = self._prefers_minimal(req)
             if isinstance(result, Created):
                 target = self.schema.entity(result.entity_set)
-                item = await self.reader.single(ConnectionExecutor(conn), self._written_plan(target, QueryOptions()),
-                                                result.key)
+                item = None if minimal else await self.reader.single(
+                    ConnectionExecutor(conn), self._written_plan(target, QueryOptions()), result.key)
         if isinstance(result, Created):
             location = f"{req.root}{result.entity_set}({result.key})"
+            if minimal:
+                return ODataResponse(204, b"", None, {"Location": location, "OData-EntityId": location})
             return self._entity_response(req, target, item or {}, None, 201, {"Location": location})
         return ODataResponse(200, b"", None)
 

@@ -7,19 +7,15 @@ number.  A code already taken (loaded from another system, say) is skipped.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from scolarite.odata.schema import Entity
 from scolarite.service import Context
 
 
 async def next_code(ctx: Context, entity: type[Entity], prefix: str, width: int, prop: str = "Code") -> str:
-    table = ctx.db.table(entity)
     while True:
         n = await ctx.db.next_counter(ctx.conn, f"{entity.__entity_set__}.{prop}")
         code = f"{prefix}{n:0{width}d}"
-        taken = await ctx.conn.execute(sa.select(table.c[entity.key.name]).where(table.c[prop] == code).limit(1))
-        if taken.first() is None:
+        if not await ctx.db.taken(ctx.conn, entity, prop, code, deleted=True):
             return code
 
 

@@ -106,14 +106,17 @@ def register(service: Service) -> None:
         if ctx.changed("RecrutementId") or ctx.changed("ProgrammeId"):
             await check_voie(ctx)
 
+    period_table = db.table(InscriptionPeriode)
+    linked_period = sa.select(period_table.c.Id).where(
+        period_table.c.InscriptionId == sa.bindparam("inscription"), period_table.c.PeriodeId == sa.bindparam("periode"),
+        period_table.c._deleted == sa.false()).limit(1)
+
     @service.before(CREATE, "InscriptionPeriode")
     async def period_link(ctx: Context) -> None:
         data = ctx.data
         inscription = await db.fetch(ctx.conn, Inscription, data["InscriptionId"])
-        table = db.table(InscriptionPeriode)
-        dup = await ctx.conn.execute(sa.select(table.c.Id).where(
-            table.c.InscriptionId == data["InscriptionId"], table.c.PeriodeId == data["PeriodeId"],
-            table.c._deleted == sa.false()).limit(1))
+        ctx.seen[("Inscription", data["InscriptionId"])] = inscription
+        dup = await ctx.conn.execute(linked_period, {"inscription": data["InscriptionId"], "periode": data["PeriodeId"]})
         if (row := dup.first()) is not None:
             raise ConflictError(f"Inscription {data['InscriptionId']} is already linked to Periode "
                                 f"{data['PeriodeId']} (InscriptionPeriode {row[0]})", target="PeriodeId")
@@ -128,6 +131,21 @@ def register(service: Service) -> None:
             if not data.get(name):
                 data[name] = inscription[name]
 
+    seq, ins_seq = db.table(Sequence), db.table(InscriptionSequence)
+
+    def sequences_of_period(dated: bool):
+        """The séquences of a programme for a period the learner is not yet enrolled in."""
+        in_period = sa.and_(sa.func.coalesce(seq.c.LibellePeriode, "") == "", seq.c.Debut >= sa.bindparam("debut"),
+                            seq.c.Debut <= sa.bindparam("fin")) if dated else sa.false()
+        already = sa.exists().where(ins_seq.c.SequenceId == seq.c.Id, ins_seq.c.ApprenantId == sa.bindparam("learner"),
+                                    ins_seq.c._deleted == sa.false())
+        return sa.select(seq.c.Id).where(seq.c.ProgrammeId == sa.bindparam("programme"), seq.c._deleted == sa.false(),
+                                         sa.or_(seq.c.LibellePeriode == sa.bindparam("label"), in_period),
+                                         ~already).order_by(seq.c.Id)
+
+    sequences_query = {dated: sequences_of_period(dated) for dated in (True, False)}
+    enrolment_defaults = {name: prop.default for name, prop in InscriptionSequence.properties.items() if not prop.key}
+
     @service.after(CREATE, "InscriptionPeriode")
     async def enrol_in_sequences(ctx: Context) -> None:
         """Enrol the learner in the séquences of the programme for that period.
@@ -135,19 +153,14 @@ def register(service: Service) -> None:
         A séquence belongs to the period when its LibellePeriode is the period's
         label, or, having none, when it starts within the period.
         """
-        inscription = await db.fetch(ctx.conn, Inscription, ctx.data["InscriptionId"])
-        seq, ins_seq = db.table(Sequence), db.table(InscriptionSequence)
-        label = ctx.data["LibellePeriode"]
-        in_period = sa.and_(sa.func.coalesce(seq.c.LibellePeriode, "") == "",
-                            seq.c.Debut >= ctx.data["Debut"], seq.c.Debut <= ctx.data["Fin"]) \
-            if ctx.data.get("Debut") and ctx.data.get("Fin") else sa.false()
-        already = sa.exists().where(ins_seq.c.SequenceId == seq.c.Id,
-                                    ins_seq.c.ApprenantId == inscription["ApprenantId"],
-                                    ins_seq.c._deleted == sa.false())
-        rows = await ctx.conn.execute(sa.select(seq.c.Id).where(
-            seq.c.ProgrammeId == inscription["ProgrammeId"], seq.c._deleted == sa.false(),
-            sa.or_(seq.c.LibellePeriode == label, in_period), ~already).order_by(seq.c.Id))
-        for (sequence_id,) in rows.all():
-            values = {name: prop.default for name, prop in InscriptionSequence.properties.items() if not prop.key}
-            values.update(ApprenantId=inscription["ApprenantId"], SequenceId=sequence_id)
-            await db.insert(ctx.conn, InscriptionSequence, values)
+        inscription = ctx.seen.get(("Inscription", ctx.data["InscriptionId"])) \
+            or await db.fetch(ctx.conn, Inscription, ctx.data["InscriptionId"])
+        dated = bool(ctx.data.get("Debut") and ctx.data.get("Fin"))
+        params = {"learner": inscription["ApprenantId"], "programme": inscription["ProgrammeId"],
+                  "label": ctx.data["LibellePeriode"]}
+        if dated:
+            params.update(debut=ctx.data["Debut"], fin=ctx.data["Fin"])
+        rows = (await ctx.conn.execute(sequences_query[dated], params)).all()
+        await db.insert_many(ctx.conn, InscriptionSequence, [
+            {**enrolment_defaults, "ApprenantId": inscription["ApprenantId"], "SequenceId": sequence_id}
+            for (sequence_id,) in rows])

@@ -273,12 +273,35 @@ class Database:
         await conn.execute(self._statement(("insert", entity.__entity_set__), table.insert), {keyname: key, **values})
         return key
 
-    async def update(self, conn: AsyncConnection, entity: type[Entity], key: Any, values: dict[str, Any]) -> bool:
+    async def insert_many(self, conn: AsyncConnection, entity: type[Entity], rows: list[dict[str, Any]]) -> list[Any]:
+        """Insert new entities of one set, ids from the Object registry: two
+        statements however many rows (``insert`` one at a time costs two each)."""
+        if not rows:
+            return []
+        if entity.key.edm.category == "guid":
+            return [await self.insert(conn, entity, row) for row in rows]
+        obj = self.tables[OBJECT_SET]
+        now = utcnow()
+        register = {"Nom": "", "Code": "", "DateCreation": now, "DateModification": now, "Actif": True,
+                    "Type": self._legacy[entity.__entity_set__], SET_COLUMN: entity.__entity_set__}
+        stmt = self._statement(("register-many",), lambda: sa.insert(obj).returning(
+            obj.c.Id, sort_by_parameter_order=True))
+        keys = (await conn.execute(stmt, [register] * len(rows))).scalars().all()
+        keyname = entity.key.name
         table = self.table(entity)
-        keycol = table.c[entity.key.name]
+        await conn.execute(self._statement(("insert", entity.__entity_set__), table.insert),
+                           [{**{k: v for k, v in row.items() if k != keyname}, keyname: key}
+                            for key, row in zip(keys, rows)])
+        return list(keys)
+
+    async def update(self, conn: AsyncConnection, entity: type[Entity], key: Any, values: dict[str, Any]) -> bool:
         if values:
-            result = await conn.execute(
-                sa.update(table).where(keycol == key, table.c[DELETED] == sa.false()).values(**values))
+            names = tuple(sorted(values))
+            table = self.table(entity)
+            stmt = self._statement(("update", entity.__entity_set__, names), lambda: sa.update(table).where(
+                table.c[entity.key.name] == sa.bindparam("_key"), table.c[DELETED] == sa.false()).values(
+                {n: sa.bindparam(n) for n in names}))
+            result = await conn.execute(stmt, {**values, "_key": key})
             if result.rowcount == 0:
                 return False
         await self._touch(conn, entity, key, DateModification=utcnow())
@@ -299,16 +322,23 @@ class Database:
         if entity.key.edm.category == "guid":
             return
         obj = self.tables[OBJECT_SET]
-        await conn.execute(sa.update(obj).where(obj.c.Id == key).values(**values))
+        names = tuple(sorted(values))
+        stmt = self._statement(("touch", names), lambda: sa.update(obj).where(obj.c.Id == sa.bindparam("_key")).values(
+            {n: sa.bindparam(n) for n in names}))
+        await conn.execute(stmt, {**values, "_key": key})
 
     async def fetch(self, conn: AsyncConnection, entity: type[Entity], key: Any, lock: bool = False) -> dict | None:
         """The stored values of a live entity (all properties), or None."""
-        table = self.table(entity)
-        stmt = sa.select(*[table.c[n] for n in entity.properties]).where(
-            table.c[entity.key.name] == key, table.c[DELETED] == sa.false())
-        if lock and self.dialect == "postgresql":
-            stmt = stmt.with_for_update()
-        row = (await conn.execute(stmt)).mappings().first()
+        lock = lock and self.dialect == "postgresql"
+
+        def build():
+            table = self.table(entity)
+            stmt = sa.select(*[table.c[n] for n in entity.properties]).where(
+                table.c[entity.key.name] == sa.bindparam("key"), table.c[DELETED] == sa.false())
+            return stmt.with_for_update() if lock else stmt
+
+        stmt = self._statement(("fetch", entity.__entity_set__, lock), build)
+        row = (await conn.execute(stmt, {"key": key})).mappings().first()
         return dict(row) if row else None
 
     async def missing_references(self, conn: AsyncConnection, entity: type[Entity], values: dict[str, Any],
@@ -326,35 +356,55 @@ class Database:
             if value in (None, 0) or (previous is not None and previous.get(name) == value):
                 continue
             wanted.setdefault(prop.ref, {}).setdefault(value, []).append(name)
+        if not wanted:
+            return []
+        # One statement for the integer-keyed target sets (nearly all): the key of
+        # each row found, tagged with the target's position (a UNION ALL, built
+        # once per shape); a guid-keyed target gets a statement of its own.
+        targets = sorted(wanted)
+        plain = [t for t in targets if self.schema.entity(t).key.edm.category != "guid"]
+        found: set[tuple[int, Any]] = set()
+        for group in ([plain] if plain else []) + [[t] for t in targets if t not in plain]:
+            shape = tuple((t, len(wanted[t])) for t in group)
+            stmt = self._statement(("references", shape), lambda: self._references_statement(shape))
+            params = {f"r{i}_{j}": value for i, t in enumerate(group) for j, value in enumerate(wanted[t])}
+            index = {i: targets.index(t) for i, t in enumerate(group)}
+            found.update((index[i], key) for i, key in (await conn.execute(stmt, params)).all())
         missing = []
-        for target_name, by_value in wanted.items():
-            target = self.schema.entity(target_name)
-            table = self.table(target)
-            keycol = table.c[target.key.name]
-            if target_name == OBJECT_SET:
-                cond = table.c.Actif == sa.true()
-            else:
-                cond = self.condition(target, table)
-            stmt = sa.select(keycol).where(keycol.in_(list(by_value)), cond)
-            found = {r[0] for r in (await conn.execute(stmt)).all()}
-            for value, names in by_value.items():
-                if value not in found:
+        for i, target_name in enumerate(targets):
+            for value, names in wanted[target_name].items():
+                if (i, value) not in found:
                     missing.extend((n, value, target_name) for n in names)
         return missing
 
+    def _references_statement(self, shape: tuple[tuple[str, int], ...]):
+        parts = []
+        for i, (target_name, count) in enumerate(shape):
+            target = self.schema.entity(target_name)
+            table = self.table(target)
+            keycol = table.c[target.key.name]
+            cond = table.c.Actif == sa.true() if target_name == OBJECT_SET else self.condition(target, table)
+            parts.append(sa.select(sa.literal_column(str(i)).label("t"), keycol.label("k"))
+                         .where(keycol.in_([sa.bindparam(f"r{i}_{j}", type_=keycol.type) for j in range(count)]),
+                                cond))
+        return parts[0] if len(parts) == 1 else sa.union_all(*parts)
+
     async def taken(self, conn: AsyncConnection, entity: type[Entity], name: str, value: Any,
-                    exclude: Any = None) -> bool:
-        """Whether a live entity other than ``exclude`` has ``value`` in ``name``."""
+                    exclude: Any = None, deleted: bool = False) -> bool:
+        """Whether a live entity other than ``exclude`` has ``value`` in ``name``
+        (``deleted``: a deleted entity counts too)."""
         table = self.table(entity)
         keycol = table.c[entity.key.name]
 
         def build():
-            stmt = sa.select(keycol).where(table.c[name] == sa.bindparam("value"), table.c[DELETED] == sa.false())
+            stmt = sa.select(keycol).where(table.c[name] == sa.bindparam("value"))
+            if not deleted:
+                stmt = stmt.where(table.c[DELETED] == sa.false())
             if exclude is not None:
                 stmt = stmt.where(keycol != sa.bindparam("exclude"))
             return stmt.limit(1)
 
-        stmt = self._statement(("taken", entity.__entity_set__, name, exclude is not None), build)
+        stmt = self._statement(("taken", entity.__entity_set__, name, exclude is not None, deleted), build)
         params = {"value": value} if exclude is None else {"value": value, "exclude": exclude}
         return (await conn.execute(stmt, params)).first() is not None
 
@@ -369,22 +419,30 @@ class Database:
     async def next_counter(self, conn: AsyncConnection, name: str, start: int = 1) -> int:
         """Draw the next number of a named counter, atomically across processes."""
         counters = self.metadata.tables["scolarite_counter"]
-        stmt = sa.update(counters).where(counters.c.name == name).values(value=counters.c.value + 1) \
-            .returning(counters.c.value)
-        value = (await conn.execute(stmt)).scalar_one_or_none()
+        if isinstance(self._raw, PostgresReads):
+            # Drawn outside the write's transaction, as from a sequence: the counter
+            # row stays locked for one statement, not until the write commits
+            # (concurrent creates queued on it).  A number drawn by a write that
+            # then fails is skipped, as a sequence skips it.
+            draw = self._statement(("counter-draw",), lambda: self.raw(self._upsert_counter(counters, start=None)))
+            async with self._raw.acquire() as ex:
+                return (await ex.fetch(draw.sql, draw.args({"_name": name, "_start": start})))[0][0]
+        stmt = self._statement(("counter",), lambda: sa.update(counters).where(
+            counters.c.name == sa.bindparam("_name")).values(value=counters.c.value + 1).returning(counters.c.value))
+        value = (await conn.execute(stmt, {"_name": name})).scalar_one_or_none()
         if value is not None:
             return value
+        return (await conn.execute(self._upsert_counter(counters, start), {"_name": name})).scalar_one()
+
+    def _upsert_counter(self, counters: sa.Table, start: int | None):
+        """INSERT the counter at ``start`` (a parameter when None), or add one to it."""
         if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            ins = pg_insert(counters).values(name=name, value=start).on_conflict_do_update(
-                index_elements=["name"], set_={"value": counters.c.value + 1}).returning(counters.c.value)
+            from sqlalchemy.dialects.postgresql import insert
         else:
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            ins = sqlite_insert(counters).values(name=name, value=start).on_conflict_do_update(
-                index_elements=["name"], set_={"value": counters.c.value + 1}).returning(counters.c.value)
-        return (await conn.execute(ins)).scalar_one()
+            from sqlalchemy.dialects.sqlite import insert
+        first = sa.bindparam("_start", type_=sa.BigInteger()) if start is None else start
+        return insert(counters).values(name=sa.bindparam("_name"), value=first).on_conflict_do_update(
+            index_elements=["name"], set_={"value": counters.c.value + 1}).returning(counters.c.value)
 
     async def fix_sequences(self, conn: AsyncConnection) -> None:
         """After rows were loaded with explicit ids, move the id sequence past them."""

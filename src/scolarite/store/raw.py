@@ -70,9 +70,15 @@ async def _no_reset(_conn) -> None:
     return None
 
 
-async def _json_codecs(conn) -> None:
-    """JSON columns decoded as SQLAlchemy's asyncpg dialect decodes them."""
+async def _setup(conn) -> None:
+    """JSON columns decoded as SQLAlchemy's asyncpg dialect decodes them.
+
+    ``synchronous_commit`` is off: these connections commit nothing but counter
+    draws (``Database.next_counter``), which the write that uses the number
+    makes durable when it commits (the WAL is flushed in order)."""
     import orjson
+
+    await conn.execute("SET synchronous_commit TO off")
 
     for name in ("json", "jsonb"):
         await conn.set_type_codec(name, schema="pg_catalog", encoder=lambda v: orjson.dumps(v).decode(),
@@ -98,7 +104,7 @@ class PostgresReads:
                 try:
                     self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_size,
                                                            statement_cache_size=1024, reset=_no_reset,
-                                                           init=_json_codecs, **kwargs)
+                                                           init=_setup, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
                     raise _translate(exc, "(connect)", ()) from exc
         return self._pool
