@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from scolarite.odata.schema import Entity, Schema
 
 from .raw import ConnectionExecutor, PostgresReads, SqliteReads
-from .sqlite_writes import async_creator
+from .sqlite_writes import Checkpoints, async_creator
 from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables, unique_index_name
 
 DEFAULT_SQLITE = "scolarite.db"
@@ -79,6 +79,10 @@ def _sqlite_setup(dbapi_connection) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # No checkpoint inside a commit (writes commit on the event loop, and a
+    # checkpoint writes and syncs the database file): ``Database`` checkpoints in
+    # a thread instead, every ``CHECKPOINT_EVERY`` writes.
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
     _sqlite_functions(dbapi_connection)
 
@@ -165,13 +169,15 @@ class Database:
         self.visibility: dict[str, Callable[[sa.FromClause], Any]] = {}
         self._writer = asyncio.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         self._raw: PostgresReads | SqliteReads | None = None
+        parsed = sa.engine.make_url(self.url)
         if engine is None:
-            parsed = sa.engine.make_url(self.url)
             if self.dialect == "postgresql":
                 dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
                 self._raw = PostgresReads(dsn, default_pool_size(), False if _is_loopback(parsed) else None)
             elif parsed.database and parsed.database != ":memory:" and "mode=memory" not in self.url:
                 self._raw = SqliteReads(parsed.database, _sqlite_setup)
+        self._checkpoints = Checkpoints(parsed.database, self._writer) if self.dialect == "sqlite" and parsed.database \
+            and parsed.database != ":memory:" and "mode=memory" not in self.url else None
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
         # Write statements built once and executed with parameters: building them
         # per request (``insert().values(...)``) cost more than running them.
@@ -243,6 +249,8 @@ class Database:
                 conn = await raw.execution_options(write=True)
                 async with conn.begin():
                     yield conn
+        if self._checkpoints is not None:
+            self._checkpoints.written()
 
     # -- writes -------------------------------------------------------------------------
 
@@ -452,6 +460,8 @@ class Database:
                 "GREATEST((SELECT COALESCE(MAX(\"Id\"), 0) FROM \"Object\"), 1))"))
 
     async def dispose(self) -> None:
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
         if self._raw is not None:
             await self._raw.close()
         await self.engine.dispose()

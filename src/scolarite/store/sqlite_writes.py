@@ -11,11 +11,13 @@ Taking the write lock is the one step that may wait (another process may hold
 it): ``BEGIN IMMEDIATE`` is first tried inline without waiting, and only when the
 database is busy does it wait in the thread, under the usual busy timeout.
 Reads outside a write keep aiosqlite's thread, so a long query never stalls the
-loop.
+loop.  For the same reason a commit does not checkpoint the WAL (which writes and
+syncs the database file): ``Checkpoints`` does it in a thread every so many writes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from functools import partial
 from typing import Any
@@ -82,3 +84,60 @@ def async_creator(url: str):
         return await connection
 
     return create
+
+
+class Checkpoints:
+    """WAL checkpoints off the event loop: every ``every`` writes, a PASSIVE
+    checkpoint (it waits for no reader or writer) runs in a thread, one at a time.
+
+    Under a steady stream of writes a PASSIVE checkpoint never catches up with the
+    end of the log, so the log is never restarted and would grow without end:
+    once it holds more than ``limit`` pages, a RESTART checkpoint copies the rest
+    and lets the next write start the log over.  It runs holding the process's
+    writer lock, so that this process's writers wait for it on that lock (and
+    start the moment it is done) rather than in SQLite's busy loop; reads go on.
+    """
+
+    def __init__(self, path: str, writer_lock, every: int = 50, limit: int = 256):
+        self.path = path
+        self.lock = writer_lock
+        self.every = every
+        self.limit = limit
+        self.count = 0
+        self.running: asyncio.Future | None = None
+        self.conn: sqlite3.Connection | None = None
+
+    def written(self) -> None:
+        self.count += 1
+        if self.count >= self.every and self.running is None:
+            self.count = 0
+            self.running = asyncio.ensure_future(self._run())
+            self.running.add_done_callback(self._done)
+
+    def _done(self, future: asyncio.Future) -> None:
+        self.running = None
+        if not future.cancelled():
+            future.exception()  # a failed checkpoint is retried at the next round; nothing is lost
+
+    async def _run(self) -> None:
+        pages = await asyncio.to_thread(self._checkpoint, "PASSIVE")
+        if pages > self.limit:
+            async with self.lock:
+                await asyncio.to_thread(self._checkpoint, "RESTART")
+
+    def _checkpoint(self, mode: str) -> int:
+        if self.conn is None:
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                                        isolation_level=None)
+        _busy, pages, _copied = self.conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        return pages
+
+    async def close(self) -> None:
+        if self.running is not None:
+            try:
+                await self.running
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
