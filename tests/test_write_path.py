@@ -166,3 +166,26 @@ def test_sqlite_write_waits_for_another_writer_without_stalling_reads(server, cl
         writer.join(30)
     assert answer["r"].status_code == 201, answer["r"].text
     assert client.get("Mail", params={"$filter": f"Adresse eq 'waits.{tag}@ecole.fr'"}).json()["value"]
+
+
+def test_writes_filling_the_pool_still_draw_codes(database_url, api_key, monkeypatch):
+    """Writes hold a connection of the pool while they draw a code number: more
+    concurrent writes than connections must all finish (no write waits for a
+    connection another write holds)."""
+    monkeypatch.setenv("SCOLARITE_DB_POOL_SIZE", "2")
+
+    async def go():
+        db = Database(schema, database_url)
+
+        async def one(i: int) -> int:
+            async with db.write() as conn:
+                await asyncio.sleep(0.01)  # all of them inside a transaction at once
+                return await db.next_counter(conn, "test.pool")
+
+        try:
+            return await asyncio.wait_for(asyncio.gather(*[one(i) for i in range(12)]), 60)
+        finally:
+            await db.dispose()
+
+    numbers = asyncio.run(go())
+    assert len(set(numbers)) == 12

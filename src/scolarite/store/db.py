@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from scolarite.odata.schema import Entity, Schema
 
 from .raw import ConnectionExecutor, PostgresReads, SqliteReads
-from .sqlite_writes import Checkpoints, async_creator
+from .driver import StatementCache, asyncpg_connection, sqlite_connection
+from .sqlite_writes import Checkpoints, SqliteWriter, async_creator
 from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables, unique_index_name
 
 DEFAULT_SQLITE = "scolarite.db"
@@ -95,10 +96,11 @@ def _is_loopback(url: sa.engine.URL) -> bool:
 def default_pool_size() -> int:
     """Connections kept per pool and process (``SCOLARITE_DB_POOL_SIZE``, default 16).
 
-    A process has a pool for writes (which may open half as many again in a burst,
-    closed when they come back) and one for reads: keep workers × 2.5 × this under
-    PostgreSQL's max_connections.  A pool smaller than the concurrency a worker
-    sees closes and reopens connections all the time."""
+    On PostgreSQL the API's reads and writes share one asyncpg pool of this size;
+    SQLAlchemy's pool (administration) opens connections only when used, up to
+    this size and half as many again: keep workers × 2.5 × this under
+    max_connections.  A pool smaller than the concurrency a worker sees closes and
+    reopens connections all the time."""
     try:
         return max(1, int(os.environ.get("SCOLARITE_DB_POOL_SIZE", "16")))
     except ValueError:
@@ -169,13 +171,24 @@ class Database:
         self.visibility: dict[str, Callable[[sa.FromClause], Any]] = {}
         self._writer = asyncio.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         self._raw: PostgresReads | SqliteReads | None = None
+        self._counters: PostgresReads | None = None
         parsed = sa.engine.make_url(self.url)
         if engine is None:
             if self.dialect == "postgresql":
                 dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-                self._raw = PostgresReads(dsn, default_pool_size(), False if _is_loopback(parsed) else None)
+                ssl = False if _is_loopback(parsed) else None
+                self._raw = PostgresReads(dsn, default_pool_size(), ssl)
+                # Counter draws happen inside writes, which hold a connection of the
+                # main pool: they get connections of their own, so that writes
+                # filling the main pool never wait on each other for a draw.
+                self._counters = PostgresReads(dsn, 2, ssl, async_commit=True)
             elif parsed.database and parsed.database != ":memory:" and "mode=memory" not in self.url:
                 self._raw = SqliteReads(parsed.database, _sqlite_setup)
+        # Writes run straight on the driver (``store/driver.py``) with the read path's
+        # pool on PostgreSQL, and one connection of their own on SQLite.
+        self._compiled = StatementCache(self.engine.dialect)
+        self._sqlite_writer = SqliteWriter(parsed.database, _sqlite_setup) \
+            if isinstance(self._raw, SqliteReads) else None
         self._checkpoints = Checkpoints(parsed.database, self._writer) if self.dialect == "sqlite" and parsed.database \
             and parsed.database != ":memory:" and "mode=memory" not in self.url else None
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
@@ -245,10 +258,17 @@ class Database:
         the slowest writes wait seconds under load).
         """
         async with self._writer:
-            async with self.engine.connect() as raw:
-                conn = await raw.execution_options(write=True)
-                async with conn.begin():
-                    yield conn
+            if isinstance(self._raw, PostgresReads):
+                async with self._raw.transaction() as conn:
+                    yield asyncpg_connection(self._compiled, conn)
+            elif self._sqlite_writer is not None:
+                async with self._sqlite_writer.transaction() as conn:
+                    yield sqlite_connection(self._compiled, conn)
+            else:  # a Database on a given engine, or an in-memory SQLite: through SQLAlchemy
+                async with self.engine.connect() as raw:
+                    conn = await raw.execution_options(write=True)
+                    async with conn.begin():
+                        yield conn
         if self._checkpoints is not None:
             self._checkpoints.written()
 
@@ -292,9 +312,9 @@ class Database:
         now = utcnow()
         register = {"Nom": "", "Code": "", "DateCreation": now, "DateModification": now, "Actif": True,
                     "Type": self._legacy[entity.__entity_set__], SET_COLUMN: entity.__entity_set__}
-        stmt = self._statement(("register-many",), lambda: sa.insert(obj).returning(
-            obj.c.Id, sort_by_parameter_order=True))
-        keys = (await conn.execute(stmt, [register] * len(rows))).scalars().all()
+        # One multi-row INSERT … RETURNING (the rows are alike: which id goes to
+        # which entity does not matter).
+        keys = (await conn.execute(sa.insert(obj).values([register] * len(rows)).returning(obj.c.Id))).scalars().all()
         keyname = entity.key.name
         table = self.table(entity)
         await conn.execute(self._statement(("insert", entity.__entity_set__), table.insert),
@@ -427,13 +447,13 @@ class Database:
     async def next_counter(self, conn: AsyncConnection, name: str, start: int = 1) -> int:
         """Draw the next number of a named counter, atomically across processes."""
         counters = self.metadata.tables["scolarite_counter"]
-        if isinstance(self._raw, PostgresReads):
+        if self._counters is not None:
             # Drawn outside the write's transaction, as from a sequence: the counter
             # row stays locked for one statement, not until the write commits
             # (concurrent creates queued on it).  A number drawn by a write that
             # then fails is skipped, as a sequence skips it.
             draw = self._statement(("counter-draw",), lambda: self.raw(self._upsert_counter(counters, start=None)))
-            async with self._raw.acquire() as ex:
+            async with self._counters.acquire() as ex:
                 return (await ex.fetch(draw.sql, draw.args({"_name": name, "_start": start})))[0][0]
         stmt = self._statement(("counter",), lambda: sa.update(counters).where(
             counters.c.name == sa.bindparam("_name")).values(value=counters.c.value + 1).returning(counters.c.value))
@@ -462,6 +482,10 @@ class Database:
     async def dispose(self) -> None:
         if self._checkpoints is not None:
             await self._checkpoints.close()
+        if self._sqlite_writer is not None:
+            self._sqlite_writer.close()
         if self._raw is not None:
             await self._raw.close()
+        if self._counters is not None:
+            await self._counters.close()
         await self.engine.dispose()

@@ -70,26 +70,32 @@ async def _no_reset(_conn) -> None:
     return None
 
 
-async def _setup(conn) -> None:
-    """JSON columns decoded as SQLAlchemy's asyncpg dialect decodes them.
-
-    ``synchronous_commit`` is off: these connections commit nothing but counter
-    draws (``Database.next_counter``), which the write that uses the number
-    makes durable when it commits (the WAL is flushed in order)."""
+async def _json_codecs(conn) -> None:
+    """JSON columns decoded as SQLAlchemy's asyncpg dialect decodes them.  Values
+    are bound already serialized (by the type's bind processor), so the encoder
+    passes the text through."""
     import orjson
 
-    await conn.execute("SET synchronous_commit TO off")
-
     for name in ("json", "jsonb"):
-        await conn.set_type_codec(name, schema="pg_catalog", encoder=lambda v: orjson.dumps(v).decode(),
-                                  decoder=orjson.loads, format="text")
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=orjson.loads, format="text")
+
+
+async def _async_commit(conn) -> None:
+    """For the counter draws' connections only (``Database.next_counter``): the
+    write that uses a number makes its draw durable when it commits (the WAL is
+    flushed in order), so the draw itself need not wait for the disk."""
+    await _json_codecs(conn)
+    await conn.execute("SET synchronous_commit TO off")
 
 
 class PostgresReads:
-    def __init__(self, dsn: str, max_size: int, ssl: bool | None):
+    """An asyncpg pool for the compiled reads, and for writes (``transaction``)."""
+
+    def __init__(self, dsn: str, max_size: int, ssl: bool | None, async_commit: bool = False):
         self.dsn = dsn
         self.max_size = max_size
         self.ssl = ssl
+        self.init = _async_commit if async_commit else _json_codecs
         self._pool = None
         self._starting: asyncio.Lock | None = None
 
@@ -104,7 +110,7 @@ class PostgresReads:
                 try:
                     self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_size,
                                                            statement_cache_size=1024, reset=_no_reset,
-                                                           init=_setup, **kwargs)
+                                                           init=self.init, **kwargs)
                 except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
                     raise _translate(exc, "(connect)", ()) from exc
         return self._pool
@@ -120,6 +126,38 @@ class PostgresReads:
             yield _PgExecutor(holder)
         finally:
             await pool.release(holder)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        """A connection of the pool in a transaction, committed on success.  A
+        connection whose rollback failed is closed, never handed out again."""
+        pool = self._pool or await self._start()
+        try:
+            conn = await pool.acquire()
+        except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+            raise _translate(exc, "(connect)", ()) from exc
+        try:
+            tr = conn.transaction()
+            try:
+                await tr.start()
+            except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+                raise _translate(exc, "BEGIN", ()) from exc
+            try:
+                yield conn
+            except BaseException:
+                try:
+                    await tr.rollback()
+                except BaseException:  # noqa: BLE001 - the connection is dropped instead
+                    conn.terminate()
+                raise
+            try:
+                await tr.commit()
+            except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+                raise _translate(exc, "COMMIT", ()) from exc
+        finally:
+            if not conn.is_closed() and conn.is_in_transaction():
+                conn.terminate()
+            await pool.release(conn)
 
     async def close(self) -> None:
         if self._pool is not None:

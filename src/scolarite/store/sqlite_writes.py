@@ -2,28 +2,35 @@
 
 aiosqlite runs every call in a thread of its own and hands the result back to the
 loop: two thread hops per statement, which cost far more than an insert of one
-row.  A write transaction of this process already holds the writer lock
-(``Database.write``), so nothing else can run on its connection; its statements
-take microseconds.  Once such a transaction has the database's write lock, this
-connection runs its calls inline.
+row.  The writes of a process already take turns (``Database.write`` holds the
+writer lock), so nothing else runs on a write's connection, and its statements
+take microseconds: they run inline.
+
+* ``SqliteWriter``: the connection the API's writes use (through
+  ``store/driver.py``), one per process.
+* ``OnLoopWrites``: the same for SQLAlchemy's aiosqlite connections, which a
+  ``Database`` on an in-memory SQLite writes with.
 
 Taking the write lock is the one step that may wait (another process may hold
-it): ``BEGIN IMMEDIATE`` is first tried inline without waiting, and only when the
-database is busy does it wait in the thread, under the usual busy timeout.
-Reads outside a write keep aiosqlite's thread, so a long query never stalls the
-loop.  For the same reason a commit does not checkpoint the WAL (which writes and
-syncs the database file): ``Checkpoints`` does it in a thread every so many writes.
+it): ``BEGIN IMMEDIATE`` is first tried without waiting, and only when the
+database is busy does it wait in a thread, under the usual busy timeout.  Reads
+outside a write never run here, so a long query never stalls the loop.  For the
+same reason a commit does not checkpoint the WAL (which writes and syncs the
+database file): ``Checkpoints`` does it in a thread every so many writes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from functools import partial
 from typing import Any
 
 import aiosqlite
 import sqlalchemy as sa
+
+from .raw import _translate
 
 BUSY_TIMEOUT_MS = 30000
 # Calls that never touch the database file: no reason to send them to the thread.
@@ -84,6 +91,79 @@ def async_creator(url: str):
         return await connection
 
     return create
+
+
+class SqliteWriter:
+    """The connection this process writes with, used on the event loop.
+
+    Writes of the process take turns (``Database.write`` holds the writer lock),
+    so one connection serves them all.  ``BEGIN IMMEDIATE`` is tried without
+    waiting; when another process holds the database's write lock, it waits in a
+    thread under the busy timeout, and the loop goes on serving reads.
+    """
+
+    def __init__(self, path: str, setup):
+        self.path = path
+        self.setup = setup
+        self.conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                               isolation_level=None)
+        self.setup(conn)
+        return conn
+
+    async def _begin(self, conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA busy_timeout=0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        waiting = asyncio.get_running_loop().run_in_executor(None, conn.execute, "BEGIN IMMEDIATE")
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            # The BEGIN may still succeed in its thread: this connection is given up,
+            # and undone and closed once the thread is done with it.
+            self.conn = None
+            waiting.add_done_callback(lambda _f: _abandon(conn))
+            raise
+
+    @contextlib.asynccontextmanager
+    async def transaction(self):
+        if self.conn is None:
+            self.conn = self._connect()
+        conn = self.conn
+        try:
+            await self._begin(conn)
+        except sqlite3.Error as exc:
+            raise _translate(exc, "BEGIN IMMEDIATE", ()) from exc
+        try:
+            yield conn
+            conn.commit()
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise _translate(exc, "COMMIT", ()) from exc
+            raise
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _abandon(conn: sqlite3.Connection) -> None:
+    try:
+        if conn.in_transaction:
+            conn.rollback()
+    finally:
+        conn.close()
 
 
 class Checkpoints:
