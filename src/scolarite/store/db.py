@@ -82,7 +82,7 @@ def _sqlite_setup(dbapi_connection) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     # No checkpoint inside a commit (writes commit on the event loop, and a
     # checkpoint writes and syncs the database file): ``Database`` checkpoints in
-    # a thread instead, every ``CHECKPOINT_EVERY`` writes.
+    # a thread instead, every so many writes (``sqlite_writes.Checkpoints``).
     cursor.execute("PRAGMA wal_autocheckpoint=0")
     cursor.close()
     _sqlite_functions(dbapi_connection)
