@@ -177,9 +177,10 @@ class _SqliteExecutor:
     STEP = 1000
     ON_LOOP_CALLS = 20
 
-    def __init__(self, owner: "SqliteReads", conn: sqlite3.Connection):
+    def __init__(self, owner: "SqliteReads", conn: sqlite3.Connection, snapshot: bool):
         self.owner = owner
-        self.conn = conn
+        self.conn: sqlite3.Connection | None = conn
+        self.snapshot = snapshot
         self.calls = 0
         self.in_thread = False
 
@@ -216,17 +217,41 @@ class _SqliteExecutor:
                 self.in_thread = True  # this read continues in the thread
             finally:
                 self.conn.set_progress_handler(None, 0)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.owner.threads, self._run, sql, params)
+        slots = self.owner.slow_slots()  # a few slow reads at a time (see SqliteReads)
+        if slots.locked() and not self.snapshot:
+            # Wait for a turn without the connection: its page cache goes with it.
+            self.owner.give_back(self.conn)
+            self.conn = None
+        async with slots:
+            if self.conn is None:
+                self.conn = self.owner.take()
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self.owner.threads, self._run, sql, params)
 
 
 class SqliteReads:
+    """sqlite3 connections for reads: cheap ones run on the loop, slow ones in a
+    few threads.
+
+    Slow reads run ``SLOW`` at a time: each fills a page cache of its own, and 64
+    slow reads in flight at once (deep ``$skip`` pages) once took a worker past
+    450 MB.  The others wait for their turn having done only their first
+    millisecond of work, and cheap reads never wait for them."""
+
+    SLOW = 4
+
     def __init__(self, path: str, setup: Callable[[sqlite3.Connection], None], max_idle: int = 8):
         self.path = path
         self.setup = setup
         self.max_idle = max_idle
         self.idle: list[sqlite3.Connection] = []
-        self.threads = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sqlite-read")
+        self.threads = ThreadPoolExecutor(max_workers=self.SLOW, thread_name_prefix="sqlite-read")
+        self._slow: asyncio.Semaphore | None = None
+
+    def slow_slots(self) -> asyncio.Semaphore:
+        if self._slow is None:
+            self._slow = asyncio.Semaphore(self.SLOW)
+        return self._slow
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -237,8 +262,8 @@ class SqliteReads:
     async def acquire(self, snapshot: bool = False):
         """A connection; ``snapshot``: the read has several statements, which must
         see one state of the database (one SQLite read transaction)."""
-        conn = self.idle.pop() if self.idle else self._connect()
-        ex = _SqliteExecutor(self, conn)
+        conn = self.take()
+        ex = _SqliteExecutor(self, conn, snapshot)
         ok = False
         try:
             if snapshot:
@@ -246,17 +271,28 @@ class SqliteReads:
             yield ex
             ok = True
         finally:
-            if snapshot:
-                try:
-                    conn.execute("COMMIT")
-                except sqlite3.Error:
-                    ok = False
-            if ok and not conn.in_transaction and len(self.idle) < self.max_idle:
-                self.idle.append(conn)
-            elif not ex.in_thread:
-                conn.close()
-            # else: a cancelled read may still run in its thread; the connection
-            # is left to the garbage collector once the thread is done with it.
+            conn = ex.conn  # another one, if the read gave its own back while it waited
+            if conn is not None:
+                if snapshot:
+                    try:
+                        conn.execute("COMMIT")
+                    except sqlite3.Error:
+                        ok = False
+                if ok and not conn.in_transaction:
+                    self.give_back(conn)
+                elif not ex.in_thread:
+                    conn.close()
+                # else: a cancelled read may still run in its thread; the connection
+                # is left to the garbage collector once the thread is done with it.
+
+    def take(self) -> sqlite3.Connection:
+        return self.idle.pop() if self.idle else self._connect()
+
+    def give_back(self, conn: sqlite3.Connection) -> None:
+        if len(self.idle) < self.max_idle:
+            self.idle.append(conn)
+        else:
+            conn.close()
 
     async def close(self) -> None:
         while self.idle:
