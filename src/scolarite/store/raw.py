@@ -197,9 +197,10 @@ class _SqliteExecutor:
         self.calls += 1
         return 1 if self.calls > self.ON_LOOP_CALLS else 0
 
-    def _run(self, sql: str, params: tuple):
+    @staticmethod
+    def _run(conn: sqlite3.Connection, sql: str, params: tuple):
         try:
-            cur = self.conn.execute(sql, params)
+            cur = conn.execute(sql, params)
             try:
                 return cur.fetchall()
             finally:
@@ -215,39 +216,54 @@ class _SqliteExecutor:
         if listeners:
             for listener in listeners:
                 listener(sql, params)
+        if self.conn is None:  # it went back while an earlier statement ran elsewhere
+            self.conn = self.owner.take()
         if not self.in_thread:
             self.calls = 0
             self.conn.set_progress_handler(self._progress, self.STEP)
             try:
-                return self._run(sql, params)
+                return self._run(self.conn, sql, params)
             except sqlite3.OperationalError as exc:
                 if "interrupted" not in str(exc):
                     raise
-                self.in_thread = True  # this read continues in the thread
             finally:
                 self.conn.set_progress_handler(None, 0)
-        slots = self.owner.slow_slots()  # a few slow reads at a time (see SqliteReads)
-        if slots.locked() and not self.snapshot:
-            # Wait for a turn without the connection: its page cache goes with it.
-            self.owner.give_back(self.conn)
-            self.conn = None
-        async with slots:
-            if self.conn is None:
-                self.conn = self.owner.take()
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.owner.threads, self._run, sql, params)
+        loop = asyncio.get_running_loop()
+        if self.snapshot:  # its statements share one read transaction: on its own connection
+            self.in_thread = True  # the rest of this read runs in the threads
+            async with self.owner.slow_slots():
+                return await loop.run_in_executor(self.owner.threads, self._run, self.conn, sql, params)
+        # One statement: it runs on one of the slow reads' own connections (whose
+        # larger page caches stay warm), and this read's connection goes back.
+        self.owner.give_back(self.conn)
+        self.conn = None
+        slow = await self.owner.slow_connection()
+        running = loop.run_in_executor(self.owner.threads, self._run, slow, sql, params)
+        try:
+            await asyncio.wait((running,))
+        except asyncio.CancelledError:
+            # The statement goes on in its thread: the connection comes back after it.
+            running.add_done_callback(lambda _f: self.owner.slow_done(slow))
+            raise
+        self.owner.slow_done(slow)
+        return running.result()
 
 
 class SqliteReads:
     """sqlite3 connections for reads: cheap ones run on the loop, slow ones in a
     few threads.
 
-    Slow reads run ``SLOW`` at a time: each fills a page cache of its own, and 64
-    slow reads in flight at once (deep ``$skip`` pages) once took a worker past
-    450 MB.  The others wait for their turn having done only their first
-    millisecond of work, and cheap reads never wait for them."""
+    A slow statement runs on one of ``SLOW`` connections kept for slow reads,
+    with a page cache of ``SLOW_CACHE_KIB`` each: deep ``$skip`` pages then read
+    warm pages (about 20 pages of 100 learners a second instead of 12, where the
+    page cache of whichever connection the read had was cold).  Slow reads wait for one of them, so that memory stays bounded (64
+    slow reads in flight, each on a connection of its own, once took a worker
+    past 450 MB); cheap reads never wait for them.  A slow read of several
+    statements (one read transaction) keeps its own connection, in the same
+    threads."""
 
-    SLOW = 4
+    SLOW = 2
+    SLOW_CACHE_KIB = 24576
 
     def __init__(self, path: str, setup: Callable[[sqlite3.Connection], None], max_idle: int = 8):
         self.path = path
@@ -256,11 +272,27 @@ class SqliteReads:
         self.idle: list[sqlite3.Connection] = []
         self.threads = ThreadPoolExecutor(max_workers=self.SLOW, thread_name_prefix="sqlite-read")
         self._slow: asyncio.Semaphore | None = None
+        self._slow_conns: asyncio.Queue | None = None
 
     def slow_slots(self) -> asyncio.Semaphore:
         if self._slow is None:
             self._slow = asyncio.Semaphore(self.SLOW)
         return self._slow
+
+    async def slow_connection(self) -> sqlite3.Connection:
+        if self._slow_conns is None:
+            self._slow_conns = asyncio.Queue()
+            for _ in range(self.SLOW):
+                self._slow_conns.put_nowait(None)  # opened when first needed
+        conn = await self._slow_conns.get()
+        if conn is None:
+            conn = self._connect()
+            conn.execute(f"PRAGMA cache_size=-{self.SLOW_CACHE_KIB}")
+        return conn
+
+    def slow_done(self, conn: sqlite3.Connection) -> None:
+        if self._slow_conns is not None:
+            self._slow_conns.put_nowait(conn)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
@@ -306,4 +338,8 @@ class SqliteReads:
     async def close(self) -> None:
         while self.idle:
             self.idle.pop().close()
+        while self._slow_conns is not None and not self._slow_conns.empty():
+            conn = self._slow_conns.get_nowait()
+            if conn is not None:
+                conn.close()
         self.threads.shutdown(wait=False)
