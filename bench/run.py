@@ -403,6 +403,25 @@ def smoke_check(server: Server, samples: dict) -> dict[str, str]:
     return problems
 
 
+def first_page_check(server: Server, samples: dict) -> dict:
+    """Target 5's second half: ``GET /Apprenant`` without ``$top`` answers one page
+    of the configured size (``SCOLARITE_MAX_PAGE_SIZE``, 1,000 by default) with a
+    next link, and the server's memory does not grow by the table's size."""
+    import httpx
+
+    expected = int(os.environ.get("SCOLARITE_MAX_PAGE_SIZE", "1000"))
+    before = server.peak_rss_mb()
+    t = time.perf_counter()
+    r = httpx.get(server.root + "Apprenant", auth=(samples["login"], samples["password"]), timeout=120)
+    seconds = time.perf_counter() - t
+    body = r.json() if r.status_code == 200 else {}
+    rows = len(body.get("value", []))
+    return {"status": r.status_code, "rows": rows, "expected": expected, "next_link": "@odata.nextLink" in body,
+            "ms": round(seconds * 1000, 1), "bytes": len(r.content), "peak_rss_mb_before": before,
+            "peak_rss_mb_after": server.peak_rss_mb(),
+            "ok": r.status_code == 200 and rows == expected and "@odata.nextLink" in body}
+
+
 # ----------------------------------------------------------------------------------------------- wrk
 
 def run_wrk(args, server: Server, scenario: str, connections: int, seconds: float, samples_lua: Path,
@@ -609,7 +628,8 @@ def _short_frame(frame: str) -> str:
 
 # -------------------------------------------------------------------------------------------- report
 
-def checks(db: str, rows: list[dict], ceiling: dict, imp: dict | None) -> list[tuple[str, bool, str]]:
+def checks(db: str, rows: list[dict], ceiling: dict, imp: dict | None,
+           first_page: dict | None = None) -> list[tuple[str, bool, str]]:
     out = []
     c16 = {r["scenario"]: r for r in rows if r["connections"] == 16}
     for s, target in TARGETS.items():
@@ -625,6 +645,10 @@ def checks(db: str, rows: list[dict], ceiling: dict, imp: dict | None) -> list[t
         out.append((f"S5 within {S5_WITHIN:.0%} of its ceiling", ratio >= 1 - S5_WITHIN, f"{ratio:.0%} of ceiling"))
     peak = max([r["server_peak_rss_mb"] for r in rows] + [imp.get("server_peak_rss_mb", 0) if imp else 0])
     out.append((f"server peak RSS < {RSS_TARGET_MB} MB per worker", peak < RSS_TARGET_MB, f"{peak:.0f} MB"))
+    if first_page:
+        out.append((f"GET /Apprenant without $top: one page of {first_page['expected']:,} and a next link",
+                    first_page["ok"], f"{first_page['rows']:,} rows, next link "
+                    f"{'yes' if first_page['next_link'] else 'no'}, {first_page['ms']} ms"))
     if imp and "dossiers_per_s" in imp:
         out.append((f"importer ≥ {IMPORT_TARGET} dossiers/s", imp["dossiers_per_s"] >= IMPORT_TARGET,
                     f"{imp['dossiers_per_s']}/s"))
@@ -817,6 +841,7 @@ def main(argv: list[str] | None = None) -> int:
     imp = None
     profile = None
     smoke: dict = {}
+    first_page: dict = {}
     try:
         log(f"Starting: {' '.join(server.cmd)}")
         t = time.perf_counter()
@@ -825,6 +850,10 @@ def main(argv: list[str] | None = None) -> int:
         smoke = smoke_check(server, samples)
         for name, problem in smoke.items():
             log(f"warning: smoke check {name}: {problem}")
+        first_page = first_page_check(server, samples)
+        log(f"GET /Apprenant without $top: {first_page['rows']:,} rows, next link "
+            f"{'yes' if first_page['next_link'] else 'no'}, {first_page['ms']} ms, peak RSS "
+            f"{first_page['peak_rss_mb_before']:.0f} → {first_page['peak_rss_mb_after']:.0f} MB")
         http = [s for s in args.scenario_list if s != "S7"]
         for scenario in http:
             for conns in args.connection_list:
@@ -861,8 +890,9 @@ def main(argv: list[str] | None = None) -> int:
                      "threads": args.threads, "server_cpu": args.server_cpu, "client_cpu": args.client_cpu,
                      "server_log_level": args.server_log_level, "server_args": args.server_arg},
         "scenarios": rows, "ceiling": ceiling, "import": imp, "profile": profile, "smoke_problems": smoke,
+        "first_page": first_page,
     }
-    result["checks"] = checks(args.db, rows, ceiling, imp)
+    result["checks"] = checks(args.db, rows, ceiling, imp, first_page)
     print_table(result)
     if not args.no_results:
         RESULTS.mkdir(parents=True, exist_ok=True)
