@@ -289,7 +289,7 @@ class Reader:
 
     def _converter(self, t: edm.EdmType) -> Callable[[Any], Any] | None:
         """Driver value → JSON value: the type's result processor, then the EDM rendering."""
-        proc = _result_processor(t.sa_type(), self.dialect)
+        proc = result_processor(t.sa_type(), self.dialect)
         render = None if type(t).render is edm.EdmType.render else t.render
         if proc is None:
             return render
@@ -426,8 +426,10 @@ def _selected(entity: type[Entity], options: QueryOptions) -> list[str]:
     return [n for n in entity.properties if n in options.select]
 
 
-def _result_processor(sa_type, dialect) -> Callable[[Any], Any] | None:
+def result_processor(sa_type, dialect) -> Callable[[Any], Any] | None:
+    """The driver value → Python value conversion of a column type (None: none needed)."""
     impl = sa_type.dialect_impl(dialect)
+    # asyncpg's numeric processor wants the column's type oid (1700: numeric).
     coltype = 1700 if isinstance(impl, sa.Numeric) and not isinstance(impl, sa.Float) else None
     try:
         return impl.result_processor(dialect, coltype)

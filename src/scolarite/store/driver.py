@@ -23,8 +23,9 @@ import sqlite3
 from collections import OrderedDict
 from typing import Any, Callable, Iterator, Sequence
 
-import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
+
+from scolarite.odata.query import result_processor
 
 from . import raw
 
@@ -130,7 +131,7 @@ class _Compiled:
         columns = compiled._result_columns or []
         self.returns_rows = bool(columns)
         self.keys = [c[0] for c in columns]
-        converters = [_result_processor(c[3], dialect) for c in columns]
+        converters = [result_processor(c[3], dialect) for c in columns]
         self.converters = converters if any(converters) else None
 
     def bind(self, values: dict[str, Any]) -> tuple[str, tuple]:
@@ -150,16 +151,6 @@ class _Compiled:
         if converters is None:
             return [tuple(r) for r in rows]
         return [tuple(v if c is None or v is None else c(v) for c, v in zip(converters, r)) for r in rows]
-
-
-def _result_processor(sa_type, dialect) -> Callable[[Any], Any] | None:
-    impl = sa_type.dialect_impl(dialect)
-    # asyncpg's numeric processor wants the column's type oid (1700: numeric).
-    coltype = 1700 if isinstance(impl, sa.Numeric) and not isinstance(impl, sa.Float) else None
-    try:
-        return impl.result_processor(dialect, coltype)
-    except TypeError:
-        return None
 
 
 class StatementCache:

@@ -60,19 +60,25 @@ class OnLoopWrites(aiosqlite.Connection):
         conn = self._connection
         if conn is None or not self._running:
             raise ValueError("Connection closed")
-        conn.execute("PRAGMA busy_timeout=0")
-        try:
-            result = fn(*args, **kwargs)
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            result = None
-        finally:
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        result = _without_waiting(conn, fn, *args, **kwargs)
         if result is None:  # another process writes: wait for it in the thread
             result = await super()._execute(fn, *args, **kwargs)
         self._writing = True
         return result
+
+
+def _without_waiting(conn: sqlite3.Connection, fn, *args, **kwargs):
+    """``fn`` (a ``BEGIN IMMEDIATE``) with no busy wait: its result, or None when
+    another connection holds the write lock."""
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        return fn(*args, **kwargs)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        return None
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def async_creator(url: str):
@@ -114,15 +120,8 @@ class SqliteWriter:
         return conn
 
     async def _begin(self, conn: sqlite3.Connection) -> None:
-        conn.execute("PRAGMA busy_timeout=0")
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        if _without_waiting(conn, conn.execute, "BEGIN IMMEDIATE") is not None:
             return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-        finally:
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         waiting = asyncio.get_running_loop().run_in_executor(None, conn.execute, "BEGIN IMMEDIATE")
         try:
             await asyncio.shield(waiting)
