@@ -234,7 +234,7 @@ async def generate(url: str, learners: int, samples_path: Path | None = None, se
         _log(f"schema migrated, {sum(counts.values())} demo reference rows loaded ({time.perf_counter() - t0:.1f} s)")
         creds = Credentials(db)
         if await creds.check_basic(BENCH_LOGIN, BENCH_PASSWORD) is None:
-            await creds.add_basic(BENCH_LOGIN, BENCH_PASSWORD)
+            await creds.replace_basic(BENCH_LOGIN, BENCH_PASSWORD)
         obj = db.tables[OBJECT_SET]
         async with db.engine.connect() as conn:
             max_id = (await conn.execute(sa.select(sa.func.max(obj.c.Id)))).scalar_one() or 0

@@ -205,13 +205,13 @@ def _wait_for_the_credential_cache(server) -> None:
 
 
 def test_password_change_takes_effect_after_the_cache_delay(server):
-    """A new credential for the same login, the old one revoked: only the new password works."""
+    """A new password for the same login replaces the old one: only the new password works."""
     login = f"changing-{uuid.uuid4().hex[:8]}"
     old, new = f"old-{uuid.uuid4().hex}", f"new-{uuid.uuid4().hex}"
-    old_id = _with_credentials(server.database_url, lambda c: c.add_basic(login, old))
+    _with_credentials(server.database_url, lambda c: c.add_basic(login, old))
     assert _request(server, "GET", "Civilite", None, auth=(login, old)).status_code == 200
-    _with_credentials(server.database_url, lambda c: c.add_basic(login, new))
-    _with_credentials(server.database_url, lambda c: c.revoke(str(old_id)))
+    _, revoked = _with_credentials(server.database_url, lambda c: c.replace_basic(login, new))
+    assert revoked == 1
     _wait_for_the_credential_cache(server)
     _assert_401(_request(server, "GET", "Civilite", None, auth=(login, old)))
     assert _request(server, "GET", "Civilite", None, auth=(login, new)).status_code == 200

@@ -287,17 +287,56 @@ def test_bad_rows_dry_run_then_real_run(server, api, tmp_path):
     assert "failed" in proc.stdout
 
 
-def test_missing_column_fails_every_row(server, tmp_path):
+def test_missing_column_fails_once_for_the_file(server, tmp_path):
+    """A required column that is absent fails the file once, before any row: one message naming it, exit
+    code 2, nothing written, no report of failed rows."""
     domain = f"nocol-{uuid.uuid4().hex[:8]}.fr"
     rows = [dossier_row(i, domain) for i in range(3)]
     path = write_csv(tmp_path / "nocol.csv", [h for h in DOSSIER_HEADER if h != "regime"], rows)
     before = snapshot(server.database_url)
-    run_cli(server, "dossiers", path, expect=1)
+    proc = run_cli(server, "dossiers", path, expect=2)
     assert snapshot(server.database_url) == before
-    report = read_report(tmp_path / "nocol.csv.report.csv")
-    assert all(r["status"] == "failed" and "missing column 'regime'" in r["reason"] for r in report.values())
+    output = proc.stdout + proc.stderr
+    assert output.count("missing column 'regime'") == 1, output
+    assert "nocol.csv" in output and "docs/import.md" in output
+    assert not (tmp_path / "nocol.csv.report.csv").exists()
+    assert not (tmp_path / "nocol.csv.journal.sqlite").exists()
     with GraphV1Client(server.root, user=USER, password=PASSWORD) as api:
         assert api.all("Mail", Query().filter(endswith("Adresse", f"@{domain}"))) == []
+
+
+def test_a_header_without_rows_says_so(server, tmp_path):
+    path = write_csv(tmp_path / "empty.csv", DOSSIER_HEADER, [])
+    proc = run_cli(server, "dossiers", path, expect=2)
+    assert "empty.csv: the file has a header but no rows" in proc.stdout + proc.stderr
+    path = write_csv(tmp_path / "empty-conventions.csv", CONVENTION_HEADER, [])
+    proc = run_cli(server, "conventions", path, expect=2)
+    assert "has a header but no rows" in proc.stdout + proc.stderr
+
+
+def test_dry_run_keeps_the_report_of_the_last_real_run(server, tmp_path):
+    domain = f"dryrep-{uuid.uuid4().hex[:8]}.fr"
+    path = write_csv(tmp_path / "d.csv", DOSSIER_HEADER, [dossier_row(i, domain) for i in range(2)])
+    run_cli(server, "dossiers", path)
+    real = (tmp_path / "d.csv.report.csv").read_bytes()
+    assert {r["status"] for r in read_report(tmp_path / "d.csv.report.csv").values()} == {"created"}
+    run_cli(server, "dossiers", path, "--dry-run")
+    assert (tmp_path / "d.csv.report.csv").read_bytes() == real
+    dry = read_report(tmp_path / "d.csv.dry-run.report.csv")
+    assert {r["status"] for r in dry.values()} == {"valid (dry-run)"}
+
+
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019", "\u2018", "\u02bc", "`"])
+def test_voie_d_entree_column_with_any_apostrophe(server, tmp_path, apostrophe):
+    """Headers as a school's spreadsheet writes them: 'Voie d'entrée' (any apostrophe), 'Date de naissance'…"""
+    domain = f"apos-{uuid.uuid4().hex[:8]}.fr"
+    titles = {"voie_entree": f"Voie d{apostrophe}entrée", "date_naissance": "Date de naissance",
+              "email": "E-mail", "date_inscription": f"Date d{apostrophe}inscription", "nature_client": "Nature du client"}
+    header = [titles.get(h, h) for h in DOSSIER_HEADER]
+    rows = [{titles.get(k, k): v for k, v in dossier_row(i, domain).items()} for i in range(2)]
+    path = write_csv(tmp_path / "apos.csv", header, rows)
+    run_cli(server, "dossiers", path)
+    assert {r["status"] for r in read_report(tmp_path / "apos.csv.report.csv").values()} == {"created"}
 
 
 # --------------------------------------------------------------------------------------------------- 5
@@ -418,13 +457,12 @@ def test_environment_api_key_and_fatal_errors(server, api_key, tmp_path, monkeyp
     result = runner.invoke(app, ["import", "dossiers", str(path), "--dry-run", "-j", "2"], env=env)
     assert result.exit_code == 0, result.output
     assert snapshot(server.database_url) == before
-    assert {r["status"] for r in read_report(tmp_path / "d.csv.report.csv").values()} == {"valid (dry-run)"}
+    assert {r["status"] for r in read_report(tmp_path / "d.csv.dry-run.report.csv").values()} == {"valid (dry-run)"}
 
     result = runner.invoke(app, ["import", "dossiers", str(path), "--report", str(tmp_path / "r.csv")],
                            env={**env, "SCOLARITE_API_KEY": "not-a-key"})
     assert result.exit_code == 2 and "cannot read the referentials" in result.output
     report = read_report(tmp_path / "r.csv")
-    assert len(report) == 3 and all("authentication" in r["reason"] or "401" in r["reason"] or
-                                    "Unauthorized" in r["reason"] for r in report.values()), report
+    assert len(report) == 3 and all("the API key is not valid" in r["reason"] for r in report.values()), report
     assert snapshot(server.database_url) == before
     assert not (tmp_path / "d.csv.journal.sqlite").exists()  # neither the dry run nor the refused run made one

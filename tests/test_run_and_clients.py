@@ -52,7 +52,10 @@ def test_serve_demo_as_the_readme_says(tmp_path, database_url):
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=20)
-    assert f"http://127.0.0.1:{port}/GraphV1/" in out and "demo" in out
+    # The first start says where the API and its model are, how to sign in, and one request to try.
+    assert f"http://127.0.0.1:{port}/GraphV1/" in out and f"http://127.0.0.1:{port}/GraphV1/$metadata" in out
+    assert "login demo, password demo" in out
+    assert f"curl -u demo:demo http://127.0.0.1:{port}/GraphV1/Civilite" in out
 
 
 def test_python_odata_reflects_reads_filters_and_creates(server):

@@ -1,26 +1,57 @@
-"""The ``scolarite`` command: run the server, manage credentials, load data."""
+"""The ``scolarite`` command: run the server, manage credentials, load data, import files.
+
+Every failure an operator can cause (a database URL that names nothing, a database
+that cannot be reached, an existing login) is one line on stderr and a non-zero
+exit code, never a traceback.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Optional
+from typing import Any, NoReturn, Optional, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="Scolarite: a GraphV1-compatible OData API for schools.", no_args_is_help=True,
-                  add_completion=False)
-credentials_app = typer.Typer(help="Manage API credentials (HTTP Basic logins and X-ApiKey keys).",
-                              no_args_is_help=True)
-app.add_typer(credentials_app, name="credentials")
-console = Console()
+T = TypeVar("T")
 
-DatabaseOption = typer.Option(None, "--database-url", envvar="SCOLARITE_DATABASE_URL",
-                              help="SQLAlchemy URL, e.g. postgresql+asyncpg://user@host/db "
-                                   "(default: ./scolarite.db, embedded SQLite).")
+# Plain help (click's): rich's panels print a `<bool>` type after every flag, and read
+# the `[default: …]` of a help text as markup.
+_TYPER = {"rich_markup_mode": None, "no_args_is_help": True}
+app = typer.Typer(help="Scolarite: a GraphV1-compatible OData API for schools.", add_completion=False, **_TYPER)
+credentials_app = typer.Typer(help="Manage API credentials (HTTP Basic logins and X-ApiKey keys).", **_TYPER)
+app.add_typer(credentials_app, name="credentials", short_help="Manage API credentials (logins and API keys).")
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+APPLICATION = "scolarite.api.app:create_app"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+DatabaseOption = typer.Option(
+    None, "--database-url", envvar="SCOLARITE_DATABASE_URL", metavar="URL", show_default=False,
+    help="The database: a path to an SQLite file (./ecole.db) or postgresql+asyncpg://user@host/database. "
+         "Default: ./scolarite.db, embedded SQLite.")
+
+
+def _command() -> str:
+    """How the user ran us (``.venv/bin/scolarite``), for the commands we suggest."""
+    ran = sys.argv[0] if sys.argv else ""
+    return ran if Path(ran).name == "scolarite" else "scolarite"
+
+
+def _interactive() -> bool:
+    """Whether someone is at the terminal to answer a question."""
+    return sys.stdin.isatty()
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    errors.print(message, style="red", markup=False)
+    raise typer.Exit(code)
 
 
 def _database(url: str | None):
@@ -30,188 +61,291 @@ def _database(url: str | None):
     return Database(schema, url)
 
 
-async def _prepare(url: str | None, demo: bool) -> tuple[str, dict]:
+def _resolve(url: str | None) -> str:
+    from scolarite.store.db import DatabaseURLError, database_url
+
+    try:
+        return database_url(url)
+    except DatabaseURLError as exc:
+        _fail(str(exc))
+
+
+def _run(coro: Coroutine[Any, Any, T], url: str) -> T:
+    """Run ``coro`` on the database at ``url``; a database that cannot be opened is one line of error."""
+    import sqlalchemy as sa
+
+    try:
+        return asyncio.run(coro)
+    except (OSError, sa.exc.DBAPIError) as exc:
+        reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
+        text = (str(reason).strip().splitlines() or [type(reason).__name__])[0]
+        _fail(f"cannot use the database {_safe(url)}: {text}")
+    except Exception as exc:  # the driver's own errors (asyncpg's) do not all derive from the above
+        if type(exc).__module__.split(".")[0] not in ("asyncpg", "aiosqlite", "sqlite3"):
+            raise
+        _fail(f"cannot use the database {_safe(url)}: {str(exc).strip() or type(exc).__name__}")
+
+
+async def _prepare(url: str, demo: bool) -> tuple[Any, dict, int]:
+    """Migrate; with ``demo``, load the demo referentials and the demo/demo login.  Returns what the
+    migration did, the rows loaded and the number of live credentials."""
     from scolarite.model import schema
     from scolarite.store import migrate, referentials
     from scolarite.store.credentials import Credentials
 
     db = _database(url)
     try:
-        await migrate.upgrade(db)
+        upgrade = await migrate.upgrade(db)
         counts: dict = {}
+        creds = Credentials(db)
         if demo:
             counts = await referentials.load(db, schema, referentials.demo_file())
-            creds = Credentials(db)
             if await creds.check_basic("demo", "demo") is None:
-                await creds.add_basic("demo", "demo")
-        return db.url, counts
+                await creds.replace_basic("demo", "demo")
+        return upgrade, counts, await creds.count()
     finally:
         await db.dispose()
 
 
-@app.command()
+def _check_application() -> None:
+    """Import the application as every worker will, before any starts.  A worker that
+    cannot import it dies at once, and uvicorn would start another in its place, for
+    ever: the server stops here instead, with the reason."""
+    from uvicorn.importer import ImportFromStringError, import_from_string
+
+    try:
+        import_from_string(APPLICATION)
+    except ModuleNotFoundError as exc:
+        _fail(f"the server cannot start: {exc} (a dependency is missing: reinstall scolarite with pip)", code=1)
+    except (ImportError, ImportFromStringError) as exc:
+        _fail(f"the server cannot start: {exc}", code=1)
+
+
+@app.command(short_help="Start the GraphV1 API.")
 def serve(
-    host: str = typer.Option("127.0.0.1", envvar="SCOLARITE_HOST", help="Interface to listen on."),
-    port: int = typer.Option(8000, envvar="SCOLARITE_PORT", help="Port to listen on."),
-    workers: Optional[int] = typer.Option(None, envvar="SCOLARITE_WORKERS", min=1,
-                                          help="Worker processes [default: one per CPU core]."),
+    host: str = typer.Option("127.0.0.1", "--host", envvar="SCOLARITE_HOST", metavar="HOST",
+                             help="Interface to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(8000, "--port", envvar="SCOLARITE_PORT", metavar="PORT", min=1, max=65535,
+                             help="Port to listen on."),
+    workers: Optional[int] = typer.Option(None, "--workers", envvar="SCOLARITE_WORKERS", metavar="N", min=1,
+                                          show_default=False,
+                                          help="Worker processes. Default: one per CPU core."),
     database_url: Optional[str] = DatabaseOption,
-    demo: bool = typer.Option(False, "--demo", help="Load the demo reference data and the demo/demo credential."),
-    public_url: Optional[str] = typer.Option(None, envvar="SCOLARITE_PUBLIC_URL",
-                                             help="Public service root, when behind a reverse proxy."),
-    max_page_size: int = typer.Option(1000, envvar="SCOLARITE_MAX_PAGE_SIZE", help="Largest page of a collection."),
-    log_level: str = typer.Option("info", envvar="SCOLARITE_LOG_LEVEL"),
-):
+    demo: bool = typer.Option(False, "--demo",
+                              help="Load the demo reference data and the demo / demo login (to try the API)."),
+    public_url: Optional[str] = typer.Option(None, "--public-url", envvar="SCOLARITE_PUBLIC_URL", metavar="URL",
+                                             show_default=False,
+                                             help="The service root as clients reach it, behind a reverse proxy "
+                                                  "(https://api.ecole.fr/GraphV1/). Default: from "
+                                                  "X-Forwarded-Proto and X-Forwarded-Host, else the request."),
+    max_page_size: int = typer.Option(1000, "--max-page-size", envvar="SCOLARITE_MAX_PAGE_SIZE", metavar="N",
+                                      min=1, help="Largest page of a collection; more rows get a next link."),
+    log_level: str = typer.Option("info", "--log-level", envvar="SCOLARITE_LOG_LEVEL", metavar="LEVEL",
+                                  help="One of " + ", ".join(LOG_LEVELS) + "."),
+) -> None:
     """Start the GraphV1 API (migrating the database first)."""
     import uvicorn
 
-    from scolarite.store.db import database_url as resolve
-
-    url = resolve(database_url)
+    if log_level.lower() not in LOG_LEVELS:
+        _fail(f"--log-level {log_level!r} is not a level: use one of {', '.join(LOG_LEVELS)}")
+    url = _resolve(database_url)
     os.environ["SCOLARITE_DATABASE_URL"] = url
     os.environ["SCOLARITE_MAX_PAGE_SIZE"] = str(max_page_size)
     if public_url:
         os.environ["SCOLARITE_PUBLIC_URL"] = public_url
-    url, counts = asyncio.run(_prepare(url, demo))
+    _check_application()
+    upgrade, counts, live = _run(_prepare(url, demo), url)
     workers = workers or os.cpu_count() or 1
-    shown = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
-    console.print(f"[bold]Scolarite[/bold] GraphV1 API on [cyan]http://{shown}:{port}/GraphV1/[/cyan]")
-    console.print(f"Database: {_safe(url)}, {workers} worker process{'es' if workers > 1 else ''}")
-    if demo:
-        console.print(f"Demo data: {sum(counts.values())} reference rows. Credential: [bold]demo[/bold] / "
-                      "[bold]demo[/bold]  (e.g. curl -u demo:demo "
-                      f"http://{shown}:{port}/GraphV1/Civilite)")
-    uvicorn.run("scolarite.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level)
+    _banner(host, port, url, workers, upgrade, counts if demo else None, live)
+    uvicorn.run(APPLICATION, factory=True, host=host, port=port, workers=workers, log_level=log_level.lower())
+
+
+def _banner(host: str, port: int, url: str, workers: int, upgrade: Any, demo: dict | None, live: int) -> None:
+    """What a newcomer needs on the first start: where the API is, how to sign in, one request to try."""
+    from scolarite import __version__
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else "::1" if host == "::" else host
+    root = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/GraphV1/"
+    if upgrade.applied:
+        migrated = f"migrated: {', '.join(r.id for r in upgrade.applied)} applied"
+    else:
+        migrated = f"schema up to date ({upgrade.current})"
+    console.print(f"Scolarite {__version__}, the GraphV1 API")
+    console.print(f"  Service root  {root}")
+    console.print(f"  Metadata      {root}$metadata")
+    console.print(f"  Database      {_safe(url)} ({migrated})")
+    console.print(f"  Workers       {workers} process{'es' if workers > 1 else ''}")
+    if demo is not None:
+        console.print(f"  Demo data     {sum(demo.values())} reference rows")
+        console.print("  Credential    login demo, password demo (HTTP Basic)")
+        console.print(f"  Try           curl -u demo:demo {root}Civilite")
+    elif live:
+        console.print(f"  Credentials   {live} live: see {_command()} credentials list")
+        console.print(f"  Try           curl -u LOGIN:PASSWORD {root}Civilite")
+    else:
+        console.print(f"  Credentials   none yet: every request gets 401. Add a login with "
+                      f"{_command()} credentials add LOGIN", style="yellow")
 
 
 def _safe(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
-    return url
+    from scolarite.store.db import _redacted
+
+    return _redacted(url)
 
 
-@app.command()
-def migrate(database_url: Optional[str] = DatabaseOption):
-    """Create or upgrade the database schema."""
-    url, _ = asyncio.run(_prepare(database_url, demo=False))
-    console.print(f"Database {_safe(url)} is up to date.")
+@app.command(short_help="Create or upgrade the database schema.")
+def migrate(database_url: Optional[str] = DatabaseOption) -> None:
+    """Create or upgrade the database schema (serve does it too, at start-up)."""
+    url = _resolve(database_url)
+    upgrade, _, _ = _run(_prepare(url, demo=False), url)
+    if upgrade.applied:
+        console.print(f"Database {_safe(url)}: applied {len(upgrade.applied)} migration"
+                      f"{'s' if len(upgrade.applied) > 1 else ''}:")
+        for revision in upgrade.applied:
+            console.print(f"  {revision}")
+        console.print(f"Now at revision {upgrade.current}.")
+    else:
+        console.print(f"Database {_safe(url)} is up to date (revision {upgrade.current}): nothing to apply.")
 
 
-@app.command("load-referentials")
-def load_referentials(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="YAML file."),
-                      database_url: Optional[str] = DatabaseOption):
-    """Load reference data (entity set -> rows) into the database."""
+@app.command("load-referentials", short_help="Load reference data from a YAML file.")
+def load_referentials(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE",
+                                help="A YAML file: entity set -> rows, like src/scolarite/demo/referentials.yaml."),
+    database_url: Optional[str] = DatabaseOption,
+) -> None:
+    """Load reference data (civilités, programmes, périodes…) into the database."""
     from scolarite.model import schema
+    from scolarite.store import migrate as mig
     from scolarite.store import referentials
 
-    async def run():
-        db = _database(database_url)
-        try:
-            from scolarite.store import migrate as mig
+    url = _resolve(database_url)
 
+    async def run() -> dict[str, int]:
+        db = _database(url)
+        try:
             await mig.upgrade(db)
             return await referentials.load(db, schema, file)
         finally:
             await db.dispose()
 
     try:
-        counts = asyncio.run(run())
+        counts = _run(run(), url)
     except referentials.ReferentialError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     console.print(f"Loaded {sum(counts.values())} rows into {len(counts)} entity sets.")
 
 
-@credentials_app.command("add")
+@credentials_app.command("add", short_help="Add a login, or an API key.")
 def credentials_add(
-    login: Optional[str] = typer.Argument(None, help="Login for HTTP Basic."),
-    password: Optional[str] = typer.Option(None, "--password", envvar="SCOLARITE_NEW_PASSWORD",
-                                           help="Password (prompted when omitted)."),
-    api_key: Optional[str] = typer.Option(None, "--api-key", metavar="LABEL",
-                                          help="Create an X-ApiKey key with this label instead."),
+    login: Optional[str] = typer.Argument(None, metavar="LOGIN", show_default=False,
+                                          help="The HTTP Basic login to add."),
+    password: Optional[str] = typer.Option(None, "--password", envvar="SCOLARITE_NEW_PASSWORD", metavar="PASSWORD",
+                                           show_default=False,
+                                           help="The login's password. Default: asked (twice), not echoed."),
+    replace: bool = typer.Option(False, "--replace",
+                                 help="The login exists: give it this new password (the old one stops working)."),
+    api_key: Optional[str] = typer.Option(None, "--api-key", metavar="LABEL", show_default=False,
+                                          help="Create an X-ApiKey key with this label instead of a login."),
     database_url: Optional[str] = DatabaseOption,
-):
+) -> None:
     """Add a Basic login, or an API key (printed once: it is stored hashed)."""
-    from scolarite.store.credentials import Credentials
+    from scolarite.store import migrate as mig
+    from scolarite.store.credentials import Credentials, LoginExists
 
-    if not api_key and not login:
-        console.print("[red]Give a LOGIN, or --api-key LABEL.[/red]")
-        raise typer.Exit(2)
-    if not api_key and password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if bool(api_key) == bool(login):
+        _fail("Give a LOGIN, or --api-key LABEL (not both).")
+    url = _resolve(database_url)
 
-    async def run():
-        from scolarite.store import migrate as mig
-
-        db = _database(database_url)
+    async def run(action):
+        db = _database(url)
         try:
             await mig.upgrade(db)
-            creds = Credentials(db)
-            if api_key:
-                return await creds.add_key(api_key)
-            return await creds.add_basic(login, password), None
+            return await action(Credentials(db))
         finally:
             await db.dispose()
 
-    try:
-        cid, key = asyncio.run(run())
-    except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-    if key:
-        console.print(f"API key {cid} ({api_key}): [bold]{key}[/bold]")
+    if api_key:
+        cid, key = _run(run(lambda c: c.add_key(api_key)), url)
+        console.print(f"API key {cid} ({api_key}): {key}", markup=False)
         console.print("Send it as the X-ApiKey header. It is shown only now.")
+        return
+    assert login is not None
+    exists = f"The login {login!r} already exists"
+    if not replace and _run(run(lambda c: c.has_login(login)), url):
+        if not _interactive():
+            _fail(f"{exists}: give --replace to change its password (the old one stops working), "
+                  "or choose another login.", code=1)
+        if not typer.confirm(f"{exists}. Replace its password? The old one stops working.", default=False):
+            _fail("Nothing changed.", code=1)
+        replace = True
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        if replace:
+            cid, revoked = _run(run(lambda c: c.replace_basic(login, password)), url)
+        else:
+            cid, revoked = _run(run(lambda c: c.add_basic(login, password)), url), 0
+    except LoginExists:
+        _fail(f"{exists}: give --replace to change its password.", code=1)
+    except ValueError as exc:
+        _fail(str(exc))
+    if revoked:
+        console.print(f"Login {login!r}: new password (credential {cid}); the old one no longer works.",
+                      markup=False)
     else:
-        console.print(f"Login {login!r} added (id {cid}).")
+        console.print(f"Login {login!r} added (credential {cid}).", markup=False)
 
 
-@credentials_app.command("list")
-def credentials_list(database_url: Optional[str] = DatabaseOption):
+@credentials_app.command("list", short_help="List credentials (never their secrets).")
+def credentials_list(database_url: Optional[str] = DatabaseOption) -> None:
     """List credentials (never their secrets)."""
     from scolarite.store.credentials import Credentials
 
+    url = _resolve(database_url)
+
     async def run():
-        db = _database(database_url)
+        db = _database(url)
         try:
             return await Credentials(db).list()
         finally:
             await db.dispose()
 
     table = Table("id", "kind", "login / label", "created", "revoked")
-    for row in asyncio.run(run()):
+    for row in _run(run(), url):
         table.add_row(str(row["id"]), row["kind"], row["name"], str(row["created_at"])[:19],
                       str(row["revoked_at"])[:19] if row["revoked_at"] else "")
     console.print(table)
 
 
-@credentials_app.command("revoke")
-def credentials_revoke(ident: str = typer.Argument(..., help="Credential id, login or key label."),
-                       database_url: Optional[str] = DatabaseOption):
+@credentials_app.command("revoke", short_help="Revoke a credential.")
+def credentials_revoke(
+    ident: str = typer.Argument(..., metavar="ID|LOGIN|LABEL", help="Credential id, login or key label."),
+    database_url: Optional[str] = DatabaseOption,
+) -> None:
     """Revoke a credential: every request using it gets 401 from now on."""
     from scolarite.store.credentials import Credentials
 
+    url = _resolve(database_url)
+
     async def run():
-        db = _database(database_url)
+        db = _database(url)
         try:
             return await Credentials(db).revoke(ident)
         finally:
             await db.dispose()
 
-    n = asyncio.run(run())
+    n = _run(run(), url)
     if not n:
-        console.print(f"[yellow]No live credential matches {ident!r}.[/yellow]")
-        raise typer.Exit(1)
+        _fail(f"No live credential matches {ident!r}.", code=1)
     console.print(f"Revoked {n} credential(s).")
 
 
 # ------------------------------------------------------------------------------------------ import
 
 import_app = typer.Typer(help="Import dossiers or conventions from a .csv or .xlsx file, through the GraphV1 API "
-                              "of any server (see docs/import.md).", no_args_is_help=True)
-app.add_typer(import_app, name="import")
+                              "of any server (see docs/import.md).", **_TYPER)
+app.add_typer(import_app, name="import", short_help="Import dossiers or conventions from a file.")
 
 
 def _run_import(kind: str, file: Path, url: Optional[str], user: Optional[str], password: Optional[str],
@@ -220,55 +354,65 @@ def _run_import(kind: str, file: Path, url: Optional[str], user: Optional[str], 
     from scolarite.client.importer import EXIT_FATAL, ImportOptions, run_import, summary
 
     if not url:
-        console.print("[red]Give the service URL: --url or SCOLARITE_URL (e.g. http://127.0.0.1:8000/GraphV1/).[/red]")
-        raise typer.Exit(EXIT_FATAL)
+        _fail("Give the service URL: --url or SCOLARITE_URL (e.g. http://127.0.0.1:8000/GraphV1/).", EXIT_FATAL)
     if not api_key and not user:
-        console.print("[red]Give credentials: --user/--password or --api-key (or SCOLARITE_USER, "
-                      "SCOLARITE_PASSWORD, SCOLARITE_API_KEY).[/red]")
-        raise typer.Exit(EXIT_FATAL)
+        _fail("Give credentials: --user/--password or --api-key (or SCOLARITE_USER, SCOLARITE_PASSWORD, "
+              "SCOLARITE_API_KEY).", EXIT_FATAL)
     if user and password is None and not api_key:
         password = typer.prompt("Password", hide_input=True)
     options = ImportOptions(url=url, user=user, password=password, api_key=api_key, concurrency=concurrency,
                             dry_run=dry_run, journal=journal, report=report)
     outcome = asyncio.run(run_import(kind, file, options))
     if outcome.fatal:
-        console.print(f"[red]{outcome.fatal}[/red]")
-    for table in summary(outcome, dry_run):
-        console.print(table)
+        errors.print(outcome.fatal, style="red", markup=False)
+    if outcome.results or not outcome.fatal:  # a file that is unusable as a whole has no rows to sum up
+        for table in summary(outcome, dry_run):
+            console.print(table)
     if outcome.results:
-        console.print(f"Report: {outcome.report}")
+        console.print(f"Report: {outcome.report}", markup=False)
     if outcome.journal:
-        console.print(f"Journal: {outcome.journal}")
+        console.print(f"Journal: {outcome.journal}", markup=False)
     raise typer.Exit(outcome.exit_code)
+
+
+FILE_HELP = ("A .csv file (UTF-8, else read as Windows-1252; columns separated by commas, semicolons or tabs) "
+             "or an .xlsx file (its first sheet).")
 
 
 def _import_command(kind: str, summary_text: str):
     def command(
-        file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .csv (UTF-8, ',' or ';') or .xlsx file."),
-        url: Optional[str] = typer.Option(None, "--url", envvar="SCOLARITE_URL",
-                                          help="Service root, e.g. http://127.0.0.1:8000/GraphV1/"),
-        user: Optional[str] = typer.Option(None, "--user", envvar="SCOLARITE_USER", help="HTTP Basic login."),
-        password: Optional[str] = typer.Option(None, "--password", envvar="SCOLARITE_PASSWORD",
-                                               help="HTTP Basic password (prompted when omitted)."),
-        api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SCOLARITE_API_KEY",
-                                              help="Send this X-ApiKey instead of a login."),
-        concurrency: int = typer.Option(8, "--concurrency", "-j", min=1, max=64, help="Rows imported at once."),
+        file: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE", help=FILE_HELP),
+        url: Optional[str] = typer.Option(None, "--url", envvar="SCOLARITE_URL", metavar="URL", show_default=False,
+                                          help="The service root, e.g. http://127.0.0.1:8000/GraphV1/ (required)."),
+        user: Optional[str] = typer.Option(None, "--user", envvar="SCOLARITE_USER", metavar="LOGIN",
+                                           show_default=False, help="HTTP Basic login (or give --api-key)."),
+        password: Optional[str] = typer.Option(None, "--password", envvar="SCOLARITE_PASSWORD", metavar="PASSWORD",
+                                               show_default=False,
+                                               help="HTTP Basic password. Default: asked, not echoed."),
+        api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SCOLARITE_API_KEY", metavar="KEY",
+                                              show_default=False,
+                                              help="Send this X-ApiKey instead of a login (it wins over one)."),
+        concurrency: int = typer.Option(8, "--concurrency", "-j", metavar="N", min=1, max=64,
+                                        help="Rows imported at once (1 to 64)."),
         dry_run: bool = typer.Option(False, "--dry-run",
-                                     help="Check every row and resolve every reference with GETs only; write nothing."),
-        journal: Optional[Path] = typer.Option(None, "--journal", dir_okay=False,
-                                               help="Journal file (default: <FILE>.journal.sqlite)."),
-        report: Optional[Path] = typer.Option(None, "--report", dir_okay=False,
-                                              help="Report file (default: <FILE>.report.csv)."),
-    ):
+                                     help="Check every row and resolve every reference with GET requests only; "
+                                          "write nothing, on the server or in the journal. Default: off."),
+        journal: Optional[Path] = typer.Option(None, "--journal", dir_okay=False, metavar="PATH", show_default=False,
+                                               help="The journal that makes re-runs resume. "
+                                                    "Default: FILE.journal.sqlite, beside FILE."),
+        report: Optional[Path] = typer.Option(None, "--report", dir_okay=False, metavar="PATH", show_default=False,
+                                              help="The report, one line per row. Default: FILE.report.csv "
+                                                   "(FILE.dry-run.report.csv with --dry-run), beside FILE."),
+    ) -> None:
         _run_import(kind, file, url, user, password, api_key, concurrency, dry_run, journal, report)
 
     command.__doc__ = summary_text
     return command
 
 
-import_app.command("dossiers")(_import_command(
+import_app.command("dossiers", short_help="Import dossiers d'inscription.")(_import_command(
     "dossiers", "Create the dossier d'inscription of each row (e-mail, learner, inscription, periods, client)."))
-import_app.command("conventions")(_import_command(
+import_app.command("conventions", short_help="Import conventions.")(_import_command(
     "conventions", "Create the convention of each row (convention, entreprise, organisme financeur)."))
 
 

@@ -27,7 +27,7 @@ from scolarite.odata import edm
 from scolarite.odata.endpoint import ODataEndpoint, ODataRequest, error_response
 from scolarite.odata.errors import BadRequest, NotFound, PayloadTooLarge, Unauthorized
 from scolarite.service import Service
-from scolarite.store.credentials import Credentials
+from scolarite.store.credentials import Credentials, Principal
 from scolarite.store.db import Database
 
 log = logging.getLogger("scolarite.api")
@@ -60,9 +60,6 @@ class GraphV1:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             principal = await self.authenticate(headers)
-            if principal is None:
-                raise Unauthorized("authentication required: send HTTP Basic credentials or an X-ApiKey header",
-                                   headers=CHALLENGE)
             body = await self.read_body(headers, receive)
         except (Unauthorized, PayloadTooLarge, BadRequest) as error:
             return await self.send(send, error_response(error))
@@ -76,21 +73,36 @@ class GraphV1:
                                headers=headers, body=body, user=principal)
         await self.send(send, await self.endpoint.handle(request))
 
-    async def authenticate(self, headers: dict[str, str]):
-        key = headers.get("x-apikey")
+    async def authenticate(self, headers: dict[str, str]) -> Principal:
+        """The caller, or 401.  The message says what is missing or malformed, and for a
+        refused login only "the login or the password is wrong": never which of the two,
+        nor whether the login exists."""
+        key = headers.get("x-apikey", "").strip()
         if key:
-            return await self.credentials.check_key(key.strip())
-        scheme, _, value = headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "basic" or not value:
-            return None
+            principal = await self.credentials.check_key(key)
+            if principal is None:
+                raise Unauthorized("the API key is not valid (unknown or revoked)", headers=CHALLENGE)
+            return principal
+        authorization = headers.get("authorization", "").strip()
+        if not authorization:
+            raise Unauthorized("authentication required: send HTTP Basic credentials or an X-ApiKey header",
+                               headers=CHALLENGE)
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "basic":
+            raise Unauthorized(f"the {scheme[:20]!r} authorization scheme is not accepted: send HTTP Basic "
+                               "credentials or an X-ApiKey header", headers=CHALLENGE)
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            return None
+            decoded = ""
         login, sep, password = decoded.partition(":")
         if not sep:
-            return None
-        return await self.credentials.check_basic(login, password)
+            raise Unauthorized("the Authorization header is not HTTP Basic: send 'Basic ' and the base64 of "
+                               "login:password (UTF-8)", headers=CHALLENGE)
+        principal = await self.credentials.check_basic(login, password)
+        if principal is None:
+            raise Unauthorized("the login or the password is wrong", headers=CHALLENGE)
+        return principal
 
     def service_root(self, scope, headers: dict[str, str]) -> str:
         if self.settings.public_url:

@@ -35,7 +35,16 @@ from . import errors, operations
 from .aio import AsyncGraphV1Client
 from .journal import Journal
 from .resolver import Resolver
-from .rows import ConventionRow, DossierRow, FileError, RowInvalid, SourceRow, fallback_key, read_table
+from .rows import (
+    ConventionRow,
+    DossierRow,
+    FileError,
+    RowInvalid,
+    SourceRow,
+    fallback_key,
+    missing_columns,
+    read_table,
+)
 from .workflows import ALREADY_DONE, CREATED, FAILED, VALID, RowResult, convention_operation, dossier_operation
 
 KINDS = {"dossiers": "dossier", "conventions": "convention"}
@@ -100,8 +109,10 @@ class RateColumn(ProgressColumn):
         return Text(f"{speed:5.1f} rows/s" if speed else "  – rows/s", style="progress.data.speed")
 
 
-def default_report(path: Path) -> Path:
-    return path.with_name(path.name + ".report.csv")
+def default_report(path: Path, dry_run: bool = False) -> Path:
+    """``FILE.report.csv`` beside the file; a dry run writes ``FILE.dry-run.report.csv``, so that checking a
+    file never overwrites the report of its last real import."""
+    return path.with_name(path.name + (".dry-run.report.csv" if dry_run else ".report.csv"))
 
 
 async def run_import(kind_name: str, path: Path, options: ImportOptions, console: Console | None = None,
@@ -109,11 +120,14 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
     """Import every row of ``path`` (``kind_name``: ``dossiers`` or ``conventions``)."""
     kind = KINDS[kind_name]
     console = console or Console(stderr=True)
-    outcome = ImportOutcome(kind, report=options.report or default_report(path))
+    outcome = ImportOutcome(kind, report=options.report or default_report(path, options.dry_run))
     try:
         columns, source = read_table(path)
     except (FileError, OSError) as exc:
         outcome.fatal = str(exc)
+        return outcome
+    outcome.fatal = file_problem(path, kind, columns, source)
+    if outcome.fatal:
         return outcome
 
     parse = DossierRow.parse if kind == "dossier" else ConventionRow.parse
@@ -188,6 +202,20 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
             journal.close()
         write_report(outcome)
     return outcome
+
+
+def file_problem(path: Path, kind: str, columns: list[str], source: list[SourceRow]) -> str | None:
+    """What makes the whole file unusable, said once for the file, before any row runs: a required column
+    that is absent (every row would fail for it), or no row at all."""
+    missing = missing_columns(kind, columns)
+    if missing:
+        names = ", ".join(f"'{c}'" for c in missing)
+        found = ", ".join(f"'{c}'" for c in columns) or "none"
+        return (f"{path.name}: missing column{'s' if len(missing) > 1 else ''} {names} (the file's columns: "
+                f"{found}; see docs/import.md for the columns of a {kind} file)")
+    if not source:
+        return f"{path.name}: the file has a header but no rows: nothing to import"
+    return None
 
 
 def connections_for(concurrency: int) -> int:

@@ -1,9 +1,11 @@
 """Input rows: reading ``.csv`` / ``.xlsx`` files, and checking each row before anything is written.
 
 Columns are found by header name, in any order; extra columns are ignored.  Names
-are compared trimmed, case- and accent-insensitive, with spaces and dashes read as
-``_`` (``Civilité`` and ``civilite`` are the same column, so are ``Nom usage`` and
-``nom_usage``).  A row's problems are all reported at once, in plain words.
+are compared trimmed, case- and accent-insensitive, with spaces, dashes and
+apostrophes read as ``_`` and the little words of French names left out
+(``Civilité`` and ``civilite`` are the same column, so are ``Voie d'entrée`` and
+``voie_entree``): :func:`header_key`.  A row's problems are all reported at once,
+in plain words.
 """
 
 from __future__ import annotations
@@ -45,9 +47,26 @@ class RowInvalid(Exception):
         self.problems = problems
 
 
+# Every kind of apostrophe a spreadsheet may hold: ASCII, typographic (’ ‘), the modifier letter (ʼ), the
+# grave and acute accents and the prime that keyboards and autocorrect put in their place.
+APOSTROPHES = "'\u2019\u2018\u02bc`\u00b4\u2032"
+_APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
+# Little French words that a column name may or may not spell out ("Date de naissance", "Voie d'entrée",
+# "Nature du client"): they are not part of any column's name.
+_LINK_WORDS = frozenset({"d", "de", "des", "du", "l", "la", "le", "les"})
+# Other names people give the same column.
+_ALIASES = {"e_mail": "email", "mail": "email", "courriel": "email", "adresse_email": "email",
+            "adresse_e_mail": "email", "adresse_mail": "email", "prenom": "prenoms"}
+
+
 def header_key(name: Any) -> str:
-    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+    """The column a header names: ``Voie d'entrée``, ``Voie d’entrée``, ``VOIE ENTREE`` and ``voie_entree``
+    are all ``voie_entree``; ``Date de naissance`` is ``date_naissance``; ``E-mail`` is ``email``."""
+    text = _APOSTROPHE.sub(" ", str(name or ""))
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = [w for w in re.split(r"[\s\-_]+", text.strip().lower()) if w and w not in _LINK_WORDS]
+    key = "_".join(words)
+    return _ALIASES.get(key, key)
 
 
 @dataclass
@@ -169,7 +188,7 @@ def looks_like_email(text: str) -> bool:
 
 def normalise(text: str) -> str:
     """For matching human values: trimmed, case- and accent-insensitive, typographic quotes as ``'``."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
+    text = unicodedata.normalize("NFKD", _APOSTROPHE.sub("'", text))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.casefold().split())
 
@@ -294,6 +313,14 @@ class ConventionRow:
         if c.problems:
             raise RowInvalid(c.problems)
         return cls(**row, number=number)
+
+
+def missing_columns(kind: str, columns: Iterable[str]) -> list[str]:
+    """The required columns of a ``dossier`` or ``convention`` file that ``columns`` (header keys) lack."""
+    required, optional = (DOSSIER_COLUMNS, DOSSIER_OPTIONAL) if kind == "dossier" else \
+        (CONVENTION_COLUMNS, CONVENTION_OPTIONAL)
+    present = set(columns)
+    return [c for c in required if c not in optional and c not in present]
 
 
 def fallback_key(kind: str, values: Mapping[str, Any], number: int | None) -> str:

@@ -30,7 +30,7 @@ from .payload import CREATE, MERGE, REPLACE, check_values, parse_json_object
 from .query import ReadPlan, Reader
 from .schema import Entity, Schema
 from .serialize import context_url, dumps, select_expand_clause
-from .uri import SYSTEM_OPTIONS, QueryOptions, ResourcePath, filter_shape, parse_options, parse_path, \
+from .uri import QueryOptions, ResourcePath, filter_shape, parse_options, parse_path, \
     parse_query_string
 
 log = logging.getLogger("scolarite.odata")
@@ -69,14 +69,13 @@ class _Shape:
 
 
 _UNCACHEABLE = object()
-_PAGING = {"$top", "top", "$skip", "skip"}
-_FILTER = {"$filter", "filter"}
+_PAGING = {"$top", "$skip"}  # names as uri.parse_query_string gives them
 
 
 def _paging(pairs, name: str) -> int | None:
     """The value of $top or $skip (the parser has already checked there is one)."""
     for k, v in pairs:
-        if k.strip().lower().lstrip("$") == name:
+        if k == "$" + name:
             v = v.strip()
             if not re.fullmatch(r"\d{1,18}", v):
                 raise BadRequest(f"${name} must be a non-negative integer, not {v!r}", target=f"${name}")
@@ -208,14 +207,13 @@ class ODataEndpoint:
         literals: list[tuple[str, str]] = []
         paged = False
         for k, v in pairs:
-            lk = k.strip().lower()
-            if lk in _FILTER and path.kind == "collection":
+            if k == "$filter" and path.kind == "collection":
                 found = filter_shape(v)
                 if found is not None:
                     v, literals = found
-            elif lk in _PAGING:
+            elif k in _PAGING:
                 v, paged = "0", True
-            elif not lk.startswith("$") and "$" + lk not in SYSTEM_OPTIONS:
+            elif not k.startswith("$"):
                 continue  # a custom option (a BI tool's cache buster…): no part of the read
             shaped.append((k, v))
         key = (path.kind, entity.__entity_set__, tuple(shaped), tuple(c for c, _ in literals))
@@ -268,7 +266,7 @@ class ODataEndpoint:
                 return None  # an ordinary creation
         elif method not in ("GET", "HEAD"):
             return None
-        filter_text = next((v for k, v in pairs if k.lower() in ("$filter", "filter")), None)
+        filter_text = next((v for k, v in pairs if k == "$filter"), None)
         custom = {k: v for k, v in pairs if not k.startswith("$")}
         if hook.when is not None and not hook.when(body, custom):
             return None
@@ -276,7 +274,7 @@ class ODataEndpoint:
             ctx = ReadContext(path.entity, conn, self.service, body=body, filter_text=filter_text, custom=custom)
             await hook.handler(ctx)
         if ctx.take_filter:
-            pairs = [(k, v) for k, v in pairs if k.lower() not in ("$filter", "filter")]
+            pairs = [(k, v) for k, v in pairs if k != "$filter"]
         # A scope given in the body travels to the next page's link as a custom option.
         pairs = [*[(k, v) for k, v in pairs if k not in dict(ctx.carry)], *ctx.carry]
         options = parse_options(path.target, pairs)
@@ -325,7 +323,7 @@ class ODataEndpoint:
     def _metadata(self, req: ODataRequest, pairs, method: str) -> ODataResponse:
         fmt = ""
         for name, value in pairs:
-            if name.lower() in ("$format", "format"):
+            if name == "$format":
                 fmt = value.strip().lower()
             elif name.startswith("$"):
                 raise BadRequest(f"{name} does not apply to $metadata", target=name)
@@ -371,7 +369,7 @@ class ODataEndpoint:
         return ODataResponse(200, dumps(body))
 
     def _next_link(self, req: ODataRequest, pairs, options: QueryOptions, next_skip: int) -> str:
-        kept = [(k, v) for k, v in pairs if k.lower() not in ("$skip", "$top", "$skiptoken")]
+        kept = [(k, v) for k, v in pairs if k not in ("$skip", "$top", "$skiptoken")]
         kept.append(("$skip", str(next_skip)))
         if options.top is not None:
             remaining = options.top - (next_skip - options.skip)

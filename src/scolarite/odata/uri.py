@@ -192,35 +192,53 @@ def parse_path(schema: Schema, path: str) -> ResourcePath:
 # -- query options -------------------------------------------------------------------
 
 
+def canonical_option(name: str) -> str:
+    """The one spelling of a query option's name that the rest of the protocol compares with.
+
+    OData 4.01 lets system query options be written without their ``$`` and in any
+    case (``top``, ``$TOP``): a name that starts with ``$``, and the ``$``-less name of
+    an option this service supports (:data:`SYSTEM_OPTIONS`), become ``$`` + lower
+    case.  Any other ``$``-less name is a custom option, kept as written
+    (``InscriptionId``; ``search`` too: a school's tool may use it).  So a next link
+    built from ``?top=3`` carries ``$top`` once, and following it works
+    (docs/interpretations.md).
+    """
+    stripped = name.strip()
+    lowered = stripped.lower()
+    if lowered.startswith("$"):
+        return lowered
+    if "$" + lowered in SYSTEM_OPTIONS:
+        return "$" + lowered
+    return name
+
+
 def parse_query_string(query: str) -> list[tuple[str, str]]:
+    """The query's ``(name, value)`` pairs, in order, names canonical (:func:`canonical_option`)."""
     try:
-        return parse_qsl(query, keep_blank_values=True, strict_parsing=False, errors="strict")
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=False, errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("the query string is not valid UTF-8 URL encoding") from None
+    return [(canonical_option(k), v) for k, v in pairs]
 
 
 def parse_options(entity: type[Entity], pairs: list[tuple[str, str]]) -> QueryOptions:
+    """The query options of ``pairs`` (names as :func:`parse_query_string` gives them)."""
     raw: dict[str, str] = {}
     custom: dict[str, str] = {}
     for name, value in pairs:
-        lname = name.strip()
-        if lname.startswith("$") or lname.lower() in {o[1:] for o in SYSTEM_OPTIONS}:
-            # OData 4.01 allows system options without the $ prefix and case-insensitively.
-            canon = lname.lower() if lname.startswith("$") else "$" + lname.lower()
-            if canon in UNSUPPORTED_OPTIONS:
-                raise BadRequest(f"the query option {lname} is not supported by this service", target=lname,
-                                 code="NotSupported")
-            if canon not in SYSTEM_OPTIONS:
-                if lname.startswith("$"):
-                    raise BadRequest(f"unknown system query option {lname!r}; the supported ones are "
-                                     + ", ".join(sorted(SYSTEM_OPTIONS)), target=lname)
-                custom[name] = value
-                continue
-            if canon in raw:
-                raise BadRequest(f"the query option {canon} is given twice", target=canon)
-            raw[canon] = value
-        else:
+        canon = canonical_option(name)
+        if not canon.startswith("$"):
             custom[name] = value
+            continue
+        if canon in UNSUPPORTED_OPTIONS:
+            raise BadRequest(f"the query option {name.strip()} is not supported by this service", target=canon,
+                             code="NotSupported")
+        if canon not in SYSTEM_OPTIONS:
+            raise BadRequest(f"unknown system query option {name.strip()!r}; the supported ones are "
+                             + ", ".join(sorted(SYSTEM_OPTIONS)), target=name.strip())
+        if canon in raw:
+            raise BadRequest(f"the query option {canon} is given twice", target=canon)
+        raw[canon] = value
     opts = _options_from_raw(entity, raw, top_level=True)
     opts.custom = custom
     return opts

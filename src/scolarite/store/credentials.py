@@ -33,6 +33,14 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class LoginExists(ValueError):
+    """The login already has a live password (replace it instead)."""
+
+    def __init__(self, login: str):
+        super().__init__(f"the login {login!r} already exists")
+        self.login = login
+
+
 @dataclass
 class Principal:
     id: int
@@ -73,14 +81,44 @@ class Credentials:
         return principal
 
     async def add_basic(self, login: str, password: str) -> int:
+        """A new login; :class:`LoginExists` if it already has a live password (the
+        database's unique index decides, so two concurrent additions cannot both win)."""
+        self._check_new(login, password)
+        try:
+            async with self.db.engine.begin() as conn:
+                return await self._insert_basic(conn, login, password)
+        except sa.exc.IntegrityError:
+            raise LoginExists(login) from None
+
+    async def replace_basic(self, login: str, password: str) -> tuple[int, int]:
+        """Give ``login`` a new password: its live one is revoked in the same transaction.
+        Returns ``(new id, credentials revoked)``; adds the login when it has none."""
+        self._check_new(login, password)
+        t = self.table
+        async with self.db.engine.begin() as conn:
+            revoked = await conn.execute(sa.update(t).where(t.c.kind == "basic", t.c.name == login,
+                                                            t.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+            return await self._insert_basic(conn, login, password), revoked.rowcount
+
+    async def has_login(self, login: str) -> bool:
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            found = await conn.execute(sa.select(t.c.id).where(t.c.kind == "basic", t.c.name == login,
+                                                               t.c.revoked_at.is_(None)))
+            return found.first() is not None
+
+    @staticmethod
+    def _check_new(login: str, password: str) -> None:
         if not login or ":" in login:
             raise ValueError("a login must be non-empty and may not contain ':'")
         if not password:
             raise ValueError("a password may not be empty")
-        async with self.db.engine.begin() as conn:
-            result = await conn.execute(sa.insert(self.table).values(
-                kind="basic", name=login, secret_hash=_hasher.hash(password), created_at=utcnow()))
-            return result.inserted_primary_key[0]
+
+    async def _insert_basic(self, conn, login: str, password: str) -> int:
+        hashed = await asyncio.to_thread(_hasher.hash, password)
+        result = await conn.execute(sa.insert(self.table).values(
+            kind="basic", name=login, secret_hash=hashed, created_at=utcnow()))
+        return result.inserted_primary_key[0]
 
     async def add_key(self, label: str) -> tuple[int, str]:
         key = secrets.token_urlsafe(32)

@@ -36,16 +36,46 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+class DatabaseURLError(ValueError):
+    """A database setting that names no database this server can open (one line, for the operator)."""
+
+
 def database_url(url: str | None = None) -> str:
-    """The configured URL, or an embedded SQLite file in the current directory."""
-    url = url or os.environ.get("SCOLARITE_DATABASE_URL") or ""
+    """The configured database as a SQLAlchemy URL: an embedded SQLite file in the current
+    directory by default; a plain path (``./other.db``, ``/srv/ecole.db``) is an SQLite file;
+    ``postgresql://`` and ``sqlite://`` get the async drivers.  :class:`DatabaseURLError`
+    for anything else."""
+    url = (url or os.environ.get("SCOLARITE_DATABASE_URL") or "").strip()
     if not url:
-        return f"sqlite+aiosqlite:///{Path(DEFAULT_SQLITE).resolve()}"
+        url = DEFAULT_SQLITE
+    if "://" not in url:
+        return f"sqlite+aiosqlite:///{Path(url).expanduser().resolve()}"
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
         url = "sqlite+aiosqlite://" + url[len("sqlite://"):]
+    try:
+        parsed = sa.engine.make_url(url)
+        parsed.port  # noqa: B018 - a port that is not a number fails here, not at the first connection
+    except (sa.exc.ArgumentError, ValueError):
+        raise DatabaseURLError(f"{_redacted(url)!r} is not a database URL: write a path to an SQLite file "
+                               "(./scolarite.db) or postgresql+asyncpg://user@host/database") from None
+    if parsed.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise DatabaseURLError(f"the database {parsed.drivername!r} is not supported: use an SQLite file "
+                               "(./scolarite.db) or PostgreSQL (postgresql+asyncpg://user@host/database)")
+    if parsed.drivername.startswith("postgresql") and not parsed.database:
+        raise DatabaseURLError(f"{_redacted(url)!r} names no database: add it after the host "
+                               "(postgresql+asyncpg://user@host/database)")
     return url
+
+
+def _redacted(url: str) -> str:
+    """``url`` without its password (for messages)."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
 
 
 def _sqlite_functions(dbapi_connection) -> None:

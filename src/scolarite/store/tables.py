@@ -97,6 +97,10 @@ def _technical_tables(metadata: sa.MetaData) -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
         sa.Index("ix_scolarite_credential_name", "name"),
+        # One live password per login: a second one is a replacement (the old one revoked).
+        sa.Index("uq_scolarite_credential_live_login", "name", unique=True,
+                 sqlite_where=sa.text("kind = 'basic' AND revoked_at IS NULL"),
+                 postgresql_where=sa.text("kind = 'basic' AND revoked_at IS NULL")),
     )
     # Named counters for generated codes (A00294, CS00000573, C00001): one row per
     # counter, incremented with UPDATE … RETURNING so that concurrent creations from
