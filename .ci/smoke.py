@@ -120,8 +120,7 @@ class Server:
         started = time.monotonic()
         while time.monotonic() - started < START_TIMEOUT:
             if self.proc.poll() is not None:
-                raise SmokeFailure(f"the server exited with {self.proc.returncode} before answering\n"
-                                   f"{tail(self.output())}")
+                raise SmokeFailure(f"the server exited with {self.proc.returncode} before answering")
             try:
                 urllib.request.urlopen(root, timeout=2)
                 return time.monotonic() - started
@@ -129,7 +128,7 @@ class Server:
                 return time.monotonic() - started
             except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                 time.sleep(0.25)
-        raise SmokeFailure(f"the server did not answer at {root} within {START_TIMEOUT:.0f} s\n{tail(self.output())}")
+        raise SmokeFailure(f"the server did not answer at {root} within {START_TIMEOUT:.0f} s")
 
     def stop(self) -> int | None:
         if self.proc.poll() is None:
