@@ -56,12 +56,12 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+@contextlib.contextmanager
+def fresh_database(tmp_dir: Path):
+    """A database of its own, like the one ``SCOLARITE_TEST_DATABASE_URL`` names, dropped afterwards."""
     wanted = os.environ.get("SCOLARITE_TEST_DATABASE_URL", "sqlite")
     if wanted == "sqlite" or wanted.startswith("sqlite"):
-        path = tmp_path_factory.mktemp("db") / "test.db"
-        yield f"sqlite+aiosqlite:///{path}"
+        yield f"sqlite+aiosqlite:///{tmp_dir / f'test-{uuid.uuid4().hex[:6]}.db'}"
         return
     base, _, _ = wanted.rpartition("/")
     name = f"scolarite_test_{uuid.uuid4().hex[:10]}"
@@ -74,8 +74,16 @@ def database_url(tmp_path_factory) -> str:
         await engine.dispose()
 
     _run(admin(f'CREATE DATABASE "{name}"'))
-    yield f"{base}/{name}"
-    _run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        _run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

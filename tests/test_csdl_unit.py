@@ -439,8 +439,8 @@ def test_json_document(json_doc):
         "$Abstract": True,
         "$Key": ["Id"],
         "Id": {"$Type": "Edm.Int64"},
-        "Nom": {"$Nullable": True},
-        "Code": {"$Nullable": True},
+        "Nom": {"$Nullable": True, "$MaxLength": 255},
+        "Code": {"$Nullable": True, "$MaxLength": 255},
     }
     for entity in schema:
         t = ns[entity.__name__]
@@ -581,7 +581,7 @@ def test_a_small_schema_with_another_container_name():
         "$ReferentialConstraint": {"OwnerId": "Uid"},
     }
     assert doc["Toy"]["Owner"]["Spec"] == {"$Type": "Toy.Spec", "$Nullable": True}
-    assert doc["Toy"]["Thing"]["Tags"] == {"$Collection": True}
+    assert doc["Toy"]["Thing"]["Tags"] == {"$Collection": True, "$MaxLength": 4000}
 
 
 def test_conflicting_complex_type_declarations_are_refused():

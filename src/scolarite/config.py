@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from scolarite.odata.limits import Limits
 
 
 @dataclass
@@ -15,6 +17,7 @@ class Settings:
     timezone: str = "Europe/Paris"
     trust_forwarded: bool = True
     auth_cache_seconds: float = 1.0  # how long a successful credential check is trusted
+    limits: Limits = field(default_factory=Limits)  # what one request may ask (SCOLARITE_MAX_*, odata/limits.py)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -27,4 +30,5 @@ class Settings:
             timezone=env.get("SCOLARITE_TIMEZONE", "Europe/Paris"),
             trust_forwarded=env.get("SCOLARITE_TRUST_FORWARDED", "1") not in ("0", "false", "no"),
             auth_cache_seconds=float(env.get("SCOLARITE_AUTH_CACHE_SECONDS", "1")),
+            limits=Limits.from_settings(env.get),
         )

@@ -22,6 +22,7 @@ from typing import Any, Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from scolarite import hashing
 from scolarite.errors import ConflictError, NotFoundError, ValidationError
 from scolarite.odata.schema import Entity, Schema
 from scolarite.store.db import Database
@@ -196,6 +197,7 @@ class Service:
         await self._check_references(ctx)
         await self._run("before", ctx)
         await self._check_unique(ctx)
+        await _protect_secrets(ctx)
         ctx.key = await self.db.insert(conn, entity, ctx.data)
         await self._run("after", ctx)
         return ctx.key
@@ -213,6 +215,7 @@ class Service:
         await self._check_references(ctx)
         await self._run("before", ctx)
         await self._check_unique(ctx)
+        await _protect_secrets(ctx)
         changes = {k: v for k, v in ctx.data.items() if previous.get(k) != v}
         await self.db.update(conn, entity, key, changes)
         await self._run("after", ctx)
@@ -245,3 +248,19 @@ class Service:
         if len(problems) == 1:
             raise problems[0]
         raise ValidationError("; ".join(p.message for p in problems), target=problems[0].target, details=problems)
+
+
+async def _protect_secrets(ctx: Context) -> None:
+    """Write-only properties (``secret=True``: ``User.Password``, ``Candidat.Password``) are stored only as an
+    Argon2 hash of what the client sent.  A write that leaves one out, or sends null or "" (the null a GET
+    shows, sent back by a full update), keeps the stored hash: a secret is changed only by sending a new one."""
+    for name, prop in ctx.entity.properties.items():
+        if not prop.secret:
+            continue
+        sent = ctx.data.get(name) if name in ctx.sent else None
+        if isinstance(sent, str) and sent:
+            ctx.data[name] = await hashing.hash_secret(sent)
+        elif ctx.previous is not None:
+            ctx.data[name] = ctx.previous.get(name)
+        else:
+            ctx.data[name] = None if prop.nullable else prop.default

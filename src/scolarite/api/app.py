@@ -168,7 +168,7 @@ def build(settings: Settings | None = None, db: Database | None = None) -> Appli
     db = db or Database(schema, settings.database_url)
     service = Service(schema, db)
     rules.register(service)
-    endpoint = ODataEndpoint(schema, service, settings.max_page_size)
+    endpoint = ODataEndpoint(schema, service, settings.max_page_size, settings.limits)
     credentials = Credentials(db, settings.auth_cache_seconds)
 
     async def not_found(request: Request) -> Response:

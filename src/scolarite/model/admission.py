@@ -5,6 +5,7 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
+from scolarite.odata.schema import TEXT_MAX_LENGTH
 from scolarite.odata.schema import (
     Boolean,
     ComplexCollection,
@@ -54,7 +55,7 @@ class Candidat(Entity):
     HasChosenRGPD = Boolean()
     HasChosenMarketing = Boolean()
     Numero = String(index=True)
-    Password = String()
+    Password = String(secret=True)
     Tuteur1Id = Int64(ref='Tuteur')
     IndividuId = Int64(ref='Individu')
     Tuteur2Id = Int64(ref='Tuteur')
@@ -147,12 +148,12 @@ class SessionRecrutement(Entity):
     Fin = DateTimeOffset(nullable=False, required=True)
     Payant = Boolean()
     Frais = Decimal()
-    CodesPieces = String()
-    CodesPiecesOptionnelles = String()
+    CodesPieces = String(max_length=TEXT_MAX_LENGTH)
+    CodesPiecesOptionnelles = String(max_length=TEXT_MAX_LENGTH)
     LibelleExterne = String(required=True)
     ReferenceCRM = String()
     ReferenceConcours = String(nullable=True)
-    CodesTests = String()
+    CodesTests = String(max_length=TEXT_MAX_LENGTH)
     LibellePeriodeRentree = String()
     DebutPeriodeRentree = DateTimeOffset(nullable=False)
     FinPeriodeRentree = DateTimeOffset(nullable=False)
@@ -213,7 +214,7 @@ class Agent(Entity):
     HasChosenRGPD = Boolean()
     HasChosenMarketing = Boolean()
     TiersTemps = Boolean()
-    TiersTempsPrecision = String()
+    TiersTempsPrecision = String(max_length=TEXT_MAX_LENGTH)
     Actif = Boolean()
     IndividuId = Int64(ref='Individu')
     EntrepriseId = Int64(ref='Entreprise')

@@ -6,6 +6,7 @@ created entity (also what a full replacement resets an absent property to, R4).
 """
 
 from scolarite.odata import edm
+from scolarite.odata.schema import EMAIL_MAX_LENGTH, TEXT_MAX_LENGTH, URL_MAX_LENGTH
 from scolarite.odata.schema import (
     Boolean,
     Collection,
@@ -31,7 +32,7 @@ class Mail(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    Adresse = String(required=True, index=True)
+    Adresse = String(required=True, index=True, max_length=EMAIL_MAX_LENGTH)
     IsDuplicate = Boolean()
 
 
@@ -104,7 +105,7 @@ class Programme(Entity):
     EcoleId = Int64(required=True, ref='Ecole')
     diplomeViseEJ20Id = Int64()
     diplomeViseFA13Id = Int64()
-    IntitulePrecisDiplomeCERFA = String()
+    IntitulePrecisDiplomeCERFA = String(max_length=TEXT_MAX_LENGTH)
     CodeDroit = String(required=True)
     CodeAnalytique = String(required=True)
     Extension = String()
@@ -117,7 +118,7 @@ class Programme(Entity):
     LibelleExterne = String()
     TemplateUserId = Int64(ref='UserTemplate')
     NiveauViseLibelleExterne = String()
-    LibelleRNCP = String()
+    LibelleRNCP = String(max_length=TEXT_MAX_LENGTH)
     EnqueteSISE = Boolean()
     EnqueteCTI = Boolean()
     EnqueteSISEDiplom = String()
@@ -214,9 +215,9 @@ class User(Entity):
     Nom = String()
     Code = String(nullable=True)
     Login = String()
-    Password = String(nullable=True)
+    Password = String(nullable=True, secret=True)
     Prenom = String()
-    Mail = String()
+    Mail = String(max_length=EMAIL_MAX_LENGTH)
     DateCreation = DateTimeOffset(nullable=False)
     DateModification = DateTimeOffset(nullable=False)
     DateSuppression = DateTimeOffset(nullable=False)
@@ -241,7 +242,7 @@ class Note(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    NoteText = String(required=True)
+    NoteText = String(required=True, max_length=TEXT_MAX_LENGTH)
 
 
 class Commentaire(Entity):
@@ -253,7 +254,7 @@ class Commentaire(Entity):
     Code = String()
     Date = DateTimeOffset(nullable=False)
     Auteur = String()
-    Texte = String()
+    Texte = String(max_length=TEXT_MAX_LENGTH)
     Reference = Int64(ref='Object', index=True)
 
 
@@ -288,16 +289,16 @@ class EntiteJuridique(Entity):
     AlgoRUMId = Int64()
     AlgoCodeDossierId = Int64()
     AlgoCodeConventionId = Int64()
-    ISICAPIKey = String()
+    ISICAPIKey = String(max_length=TEXT_MAX_LENGTH)
     NumeroActivite = String()
     NumeroUai = String()
     Parametres = ComplexCollection("GraphV1.Parametre", PARAMETRE)
-    FileSystemRoot = String()
+    FileSystemRoot = String(max_length=TEXT_MAX_LENGTH)
     FileSystemSharename = String()
     NomSysteme = String()
     Comptable = Boolean()
     Pedagogique = Boolean()
-    MailDefaut = String()
+    MailDefaut = String(max_length=EMAIL_MAX_LENGTH)
     SIREN = String()
     Capital = Decimal()
     FormeJuridique = String()
@@ -335,11 +336,11 @@ class Webhook(Entity):
     Code = String()
     Nom = String()
     Actif = Boolean()
-    Url = String()
-    Configuration = String()
+    Url = String(max_length=URL_MAX_LENGTH)
+    Configuration = String(max_length=TEXT_MAX_LENGTH)
     AuthType = Int32()
     AuthClientId = String()
-    AuthTokenEndpoint = String()
+    AuthTokenEndpoint = String(max_length=URL_MAX_LENGTH)
 
 
 ENTITIES = [Mail, Civilite, Adresse, Telephone, Pays, Programme, Campus, Ecole, Periode, ReferenceExterne, Object, Instance, User, Individu, Note, Commentaire, EntiteJuridique, UserTemplate, Webhook]

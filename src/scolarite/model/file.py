@@ -5,6 +5,7 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
+from scolarite.odata.schema import INDEXED_MAX_LENGTH, TEXT_MAX_LENGTH
 from scolarite.odata.schema import (
     Boolean,
     DateTimeOffset,
@@ -37,9 +38,9 @@ class Directory(Entity):
     Last_access_time = DateTimeOffset(utc=True)
     Isdirectory = Boolean()
     File_extension = String()
-    Path = String(nullable=True, index=True)
+    Path = String(nullable=True, index=True, max_length=INDEXED_MAX_LENGTH)
     Size = Int64()
-    stream = String()
+    stream = String(max_length=None)
     Id = Int64()
 
 
@@ -61,7 +62,7 @@ class File(Entity):
     Isdirectory = Boolean()
     File_extension = String(required=True)
     Size = Int64()
-    stream = String(required=True)
+    stream = String(required=True, max_length=None)
     Id = Int64()
 
 
@@ -73,10 +74,10 @@ class Description(Entity):
     Streamid = Guid(key=True, required=True)
     DateCreation = DateTimeOffset(nullable=False)
     DateValidation = DateTimeOffset(nullable=False)
-    Contexte = String(required=True)
+    Contexte = String(required=True, max_length=TEXT_MAX_LENGTH)
     Regroupement = String(required=True)
-    DossierTemp = String()
-    DossierCible = String(required=True)
+    DossierTemp = String(max_length=TEXT_MAX_LENGTH)
+    DossierCible = String(required=True, max_length=TEXT_MAX_LENGTH)
     Statut = Int32()
     Valideur = String()
 

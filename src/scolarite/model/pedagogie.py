@@ -6,6 +6,7 @@ created entity (also what a full replacement resets an absent property to, R4).
 """
 
 from scolarite.odata import edm
+from scolarite.odata.schema import TEXT_MAX_LENGTH
 from scolarite.odata.schema import (
     Boolean,
     Collection,
@@ -39,8 +40,8 @@ class Sequence(Entity):
     ReleveSurIntranet = Boolean()
     LibelleExterne = String()
     ReferentEcoleId = Int64()
-    CodesPieces = String()
-    CodesPiecesOptionnelles = String()
+    CodesPieces = String(max_length=TEXT_MAX_LENGTH)
+    CodesPiecesOptionnelles = String(max_length=TEXT_MAX_LENGTH)
     OuvertCandidature = Boolean()
     DisplayPlanning = Boolean()
     SurveyId = Int64()
@@ -50,12 +51,12 @@ class Sequence(Entity):
     ReferentLANEcoleIds = Collection(edm.Int64)
     LibelleDemarche = String()
     TitreDemarche = String()
-    DescriptifDemarche = String()
+    DescriptifDemarche = String(max_length=TEXT_MAX_LENGTH)
     DebutPeriodeCandidature = DateTimeOffset(nullable=False)
     FinPeriodeCandidature = DateTimeOffset(nullable=False)
     MobiliteDebut = DateTimeOffset(nullable=False)
     MobiliteFin = DateTimeOffset(nullable=False)
-    ConclusionDemarche = String()
+    ConclusionDemarche = String(max_length=TEXT_MAX_LENGTH)
     EcheancierFacturationApprentissageId = Int64(ref='EcheancierFacturationApprentissage')
     EcheancierFacturationProId = Int64(ref='EcheancierFacturation')
     CompetencesAcquerirId = Int64()
@@ -159,7 +160,7 @@ class Enseignant(Entity):
     NumeroRCS = String()
     MailEcoleId = Int64(ref='Mail')
     BatimentId = Int64()
-    Photo = String(nullable=True)
+    Photo = String(nullable=True, max_length=None)
 
     Civilite = Navigation("Civilite", fk="CiviliteId")
     Adresse = Navigation("Adresse", fk="AdresseId")

@@ -5,6 +5,7 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
+from scolarite.odata.schema import TEXT_MAX_LENGTH
 from scolarite.odata.schema import (
     Boolean,
     DateTimeOffset,
@@ -111,7 +112,7 @@ class Convention(Entity):
     NombreOrganismeFormation = Int32()
     OrganismeFormationInterne = Boolean()
     IdMotifAvenant = Int64()
-    MotifAvenant = String(nullable=True)
+    MotifAvenant = String(nullable=True, max_length=TEXT_MAX_LENGTH)
     TauxEntreprise = Decimal()
     TauxOPCA = Decimal()
     TravailHandicape = Boolean()
@@ -200,7 +201,7 @@ class Entreprise(Entity):
     RefCompte = Int64(ref='Client')
     FormeJuridiqueId = Int64()
     TauxEntreprise = Decimal()
-    AutreInformation = String()
+    AutreInformation = String(max_length=TEXT_MAX_LENGTH)
     NumeroProjet = String()
 
     Adresse = Navigation("Adresse", fk="AdresseId")

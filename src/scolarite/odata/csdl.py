@@ -46,6 +46,7 @@ EDM_NS = "http://docs.oasis-open.org/odata/ns/edm"
 BASE_TYPE_NAME = "Base"
 # The shape of the base type: (name, EDM type name); the first is the key.
 BASE_PROPERTIES = (("Id", "Edm.Int64"), ("Nom", "Edm.String"), ("Code", "Edm.String"))
+BASE_FACETS: tuple[dict[str, Any], ...] = ({}, {"max_length": 255}, {"max_length": 255})
 
 CORE_VOCABULARY = "Org.OData.Core.V1"
 CORE_VOCABULARY_URI = "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml"
@@ -58,10 +59,12 @@ DATETIME_PRECISION = 7
 
 
 class _Prop:
-    __slots__ = ("collection", "computed", "name", "nullable", "precision", "scale", "type")
+    __slots__ = ("collection", "computed", "max_length", "name", "nullable", "precision", "scale", "type")
 
-    def __init__(self, name, type_, *, collection=False, nullable=True, scale=None, precision=None, computed=False):
+    def __init__(self, name, type_, *, collection=False, nullable=True, scale=None, precision=None, computed=False,
+                 max_length=None):
         self.name = name
+        self.max_length = max_length
         self.type = type_  # qualified type name of the item
         self.collection = collection
         self.nullable = nullable
@@ -128,7 +131,7 @@ def _scalar(namespace: str, typ: edm.EdmType) -> tuple[str, dict[str, Any]]:
     if isinstance(typ, edm.Complex):
         return _qualify(namespace, typ.type_name), {}
     if isinstance(typ, edm.String):  # EnumString included: members rendered by name
-        return "Edm.String", {}
+        return "Edm.String", {} if typ.max_length is None else {"max_length": typ.max_length}
     if isinstance(typ, edm.Decimal):
         return "Edm.Decimal", {"scale": "variable"}
     if isinstance(typ, edm.DateTimeOffset):
@@ -154,7 +157,8 @@ def _uses_base(entity) -> bool:
     props = entity.properties
     if entity.key is not props.get("Id"):
         return False
-    return all(_scalar("", props[name].edm)[0] == type_name for name, type_name in BASE_PROPERTIES)
+    return all(_scalar("", props[name].edm) == (type_name, facets)
+               for (name, type_name), facets in zip(BASE_PROPERTIES, BASE_FACETS))
 
 
 def _complex_type(namespace: str, typ: edm.Complex) -> _Type:
@@ -176,7 +180,8 @@ def _build(schema, container: str) -> _Model:
                 BASE_TYPE_NAME,
                 abstract=True,
                 key=key_name,
-                properties=[_Prop(n, t, nullable=(n != key_name)) for n, t in BASE_PROPERTIES],
+                properties=[_Prop(n, t, nullable=(n != key_name), **f)
+                            for (n, t), f in zip(BASE_PROPERTIES, BASE_FACETS)],
             )
         )
 
@@ -257,6 +262,8 @@ def _xml(model: _Model) -> bytes:
             prop_el = etree.SubElement(type_el, D + "Property", Name=prop.name, Type=prop.full_type)
             if not prop.nullable:
                 prop_el.set("Nullable", "false")
+            if prop.max_length is not None:
+                prop_el.set("MaxLength", str(prop.max_length))
             if prop.precision is not None:
                 prop_el.set("Precision", str(prop.precision))
             if prop.scale is not None:
@@ -290,6 +297,8 @@ def _json_property(prop: _Prop) -> dict[str, Any]:
         out["$Type"] = prop.type
     if prop.nullable:
         out["$Nullable"] = True
+    if prop.max_length is not None:
+        out["$MaxLength"] = prop.max_length
     if prop.precision is not None:
         out["$Precision"] = prop.precision
     if prop.scale is not None:

@@ -70,9 +70,15 @@ class String(EdmType):
     category = "string"
     type_default = ""
 
+    def __init__(self, max_length: int | None = None):
+        self.max_length = max_length  # in characters; declared as MaxLength in $metadata
+
     def parse(self, value: Any) -> str:
         if not isinstance(value, str):
             raise EdmValueError(f"expected a string, got {_kind(value)}")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise EdmValueError(f"the value is {len(value):,} characters long; at most {self.max_length:,} are "
+                                "allowed (MaxLength in $metadata)")
         if "\x00" in value:
             raise EdmValueError("a string may not contain the NUL character")
         return value
@@ -85,6 +91,7 @@ class EnumString(String):
     """An enumeration the GraphV1 docs render by member name (e.g. TypeAuthentification)."""
 
     def __init__(self, members: tuple[str, ...]):
+        super().__init__(max_length=None)
         self.members = members
 
     def parse(self, value: Any) -> str:

@@ -22,11 +22,12 @@ from scolarite.service import Context, Created, ReadContext, Service
 from scolarite.store.raw import ConnectionExecutor
 
 from . import csdl
-from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, NotImplementedYet, ODataError, \
+from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, ODataError, \
     Unavailable, \
     from_domain
 from .filter import Uncacheable
 from .payload import CREATE, MERGE, REPLACE, check_values, parse_json_object
+from .limits import DEFAULT_LIMITS, Limits, exceeded
 from .query import ReadPlan, Reader
 from .schema import Entity, Schema
 from .serialize import context_url, dumps, select_expand_clause
@@ -88,17 +89,22 @@ def error_response(error: ODataError) -> ODataResponse:
 
 
 class ODataEndpoint:
-    def __init__(self, schema: Schema, service: Service, max_page_size: int = 1000):
+    def __init__(self, schema: Schema, service: Service, max_page_size: int = 1000, limits: Limits = DEFAULT_LIMITS):
         self.schema = schema
         self.service = service
         self.db = service.db
-        self.reader = Reader(self.db, self.db.engine.dialect, max_page_size)
+        self.limits = limits
+        self.reader = Reader(self.db, self.db.engine.dialect, max_page_size, limits.max_expanded_entities)
         self._shapes: dict[tuple, Any] = {}
         self.max_shapes = 2048
 
     async def handle(self, req: ODataRequest) -> ODataResponse:
         try:
             response = await self._dispatch(req)
+            if len(response.body) > self.limits.max_response_bytes:
+                raise exceeded("max_response_bytes", f"the response would be {len(response.body):,} bytes long: ask "
+                               "for fewer entities ($top, $filter) or properties ($select)",
+                               self.limits.max_response_bytes)
         except ODataError as error:
             return error_response(error)
         except domain.DomainError as error:
@@ -115,9 +121,8 @@ class ODataEndpoint:
                                                   headers={"Retry-After": "1"}))
             if not _is_data_exception(error):
                 return self._internal_error(req)
-            log.info("data exception: %s", error.orig)
-            return error_response(BadRequest("the database cannot represent a value of this request "
-                                              f"(out of range or invalid): {_first_line(error.orig)}"))
+            log.info("data exception: %s", _first_line(error.orig))
+            return error_response(BadRequest(_data_exception_message(error)))
         except Exception:  # noqa: BLE001 - the one place where the unexpected is caught
             return self._internal_error(req)
         response.headers = {**BASE_HEADERS, **response.headers}
@@ -136,7 +141,7 @@ class ODataEndpoint:
         method = req.method.upper()
         if method == "MERGE":
             method = "PATCH"
-        pairs = parse_query_string(req.query)
+        pairs = parse_query_string(req.query, self.limits)
         if path.kind == "service":
             self._allow(method, ("GET", "HEAD"), "the service document")
             return self._service_document(req, method)
@@ -144,7 +149,9 @@ class ODataEndpoint:
             self._allow(method, ("GET", "HEAD"), "$metadata")
             return self._metadata(req, pairs, method)
         if path.kind == "batch":
-            raise NotImplementedYet("$batch is not supported: send one request per operation")
+            self._allow(method, ("POST",), "$batch")
+            raise BadRequest("$batch is not supported by this service yet: send one request per operation",
+                             code="NotSupported")
         entity = path.entity
         assert entity is not None
         if path.kind == "action":
@@ -161,7 +168,7 @@ class ODataEndpoint:
             hooked = await self._hooked_entity_read(req, path, method, pairs)
             if hooked is not None:
                 return hooked
-        options = parse_options(path.target, pairs)
+        options = parse_options(path.target, pairs, self.limits)
         self._check_format(options)
         if path.kind in ("collection", "count"):
             if method in ("GET", "HEAD"):
@@ -227,7 +234,7 @@ class ODataEndpoint:
         if shape is None or shape is _UNCACHEABLE:
             # Planned with the request's own values (the error, if the shape has
             # one, then names them).
-            options = parse_options(path.target, pairs)
+            options = parse_options(path.target, pairs, self.limits)
             self._check_format(options)
             if path.kind == "entity":
                 return await self._read_entity(req, path, options, "GET")
@@ -244,7 +251,7 @@ class ODataEndpoint:
         """The shape's plan; ``_UNCACHEABLE`` when it needs a value to compile, None
         when the shape itself is in error."""
         try:
-            options = parse_options(path.target, shaped)
+            options = parse_options(path.target, shaped, self.limits)
             self._check_format(options)
             if path.kind == "entity":
                 return _Shape(options, self.reader.plan_single(path.entity, options), {})
@@ -277,7 +284,7 @@ class ODataEndpoint:
             pairs = [(k, v) for k, v in pairs if k != "$filter"]
         # A scope given in the body travels to the next page's link as a custom option.
         pairs = [*[(k, v) for k, v in pairs if k not in dict(ctx.carry)], *ctx.carry]
-        options = parse_options(path.target, pairs)
+        options = parse_options(path.target, pairs, self.limits)
         self._check_format(options)
         if path.kind == "count":
             return await self._count(path, options, "GET", where=ctx.where)
@@ -293,7 +300,7 @@ class ODataEndpoint:
         if listing is None:
             return None
         target = self.schema.entity(listing.entity_set)
-        options = parse_options(target, pairs)
+        options = parse_options(target, pairs, self.limits)
         self._check_format(options)
         listed = ResourcePath("collection", target, target=target)
         return await self._read_collection(req, listed, options, method, pairs, where=listing.where)
@@ -579,6 +586,28 @@ def _is_overload(error: Exception) -> bool:
 def _is_data_exception(error: Exception) -> bool:
     """SQLSTATE class 22 ("data exception": overflow, invalid value…): the request's own values."""
     return isinstance(error, sa_exc.DataError) or any(state.startswith("22") for state in _sqlstates(error))
+
+
+# SQLSTATE class 22 ("data exception"), in our words: the driver's own messages name its internals.
+_DATA_EXCEPTIONS = {
+    "22003": "a number in this request is out of range (an arithmetic result or a value too large for its type)",
+    "22012": "this request divides by zero",
+    "22001": "a value of this request is too long",
+    "22007": "a date of this request is invalid",
+    "22008": "a date of this request is out of range",
+    "22P02": "a value of this request has an invalid form",
+    "22011": "substring() was given a position or a length out of range",
+}
+
+
+def _data_exception_message(error: Exception) -> str:
+    for state in _sqlstates(error):
+        if state in _DATA_EXCEPTIONS:
+            return _DATA_EXCEPTIONS[state]
+    orig = getattr(error, "orig", None)
+    if isinstance(orig, OverflowError) or "too large" in str(orig).lower() or "overflow" in str(orig).lower():
+        return _DATA_EXCEPTIONS["22003"]
+    return "a value of this request is out of range or invalid for the database"
 
 
 def _first_line(orig: Any) -> str:

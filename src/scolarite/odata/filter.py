@@ -26,6 +26,7 @@ from .schema import Entity, Navigation
 from .uri import SLOT_INTEGER, SLOT_STRING, string_literal
 
 NUMERIC = {"integer", "number"}
+INT32_LIMIT = 2**31
 
 
 class Storage(Protocol):
@@ -229,6 +230,8 @@ class ExpressionCompiler:
                 raise BadRequest(f"{name} is a navigation property of {entity.__entity_set__}; "
                                  f"compare one of its properties instead, e.g. {hint}", target=label)
             raise BadRequest(f"{entity.__entity_set__} has no property named {name!r}", target=label)
+        if prop.secret:
+            raise BadRequest(f"{label} is write-only: it cannot be compared, sorted or read", target=label)
         category = prop.edm.category
         if category in ("collection", "complex"):
             raise BadRequest(f"{label} ({prop.edm.name}) cannot be used in an expression", target=label)
@@ -371,10 +374,19 @@ class ExpressionCompiler:
                          target=target.label.split(" ")[0])
 
     def _v_BoolOp(self, node: o.BoolOp, scope: Scope) -> Typed:
-        left = self._cond(node.left, scope)
-        right = self._cond(node.right, scope)
-        fn = sa.and_ if isinstance(node.op, o.And) else sa.or_
-        return Typed(fn(left, right), "boolean", "a condition")
+        """``a or b or c`` is one OR of three terms, gathered without recursion: a chain of hundreds of terms
+        (an importer's batched look-up) compiles, and renders as SQL, flat."""
+        op = type(node.op)
+        operands: list[Any] = []
+        stack: list[Any] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, o.BoolOp) and type(current.op) is op:
+                stack.extend((current.right, current.left))
+            else:
+                operands.append(current)
+        fn = sa.and_ if op is o.And else sa.or_
+        return Typed(fn(*(self._cond(x, scope) for x in operands)), "boolean", "a condition")
 
     def _cond(self, node, scope) -> Any:
         typed = self.value(node, scope)
@@ -462,9 +474,24 @@ class ExpressionCompiler:
         return Typed(find(s.expr, sub.expr) - 1, "integer", "indexof()")
 
     def _f_substring(self, s, start, length=None):
+        first = self._position(start, "the start of substring()") + 1
         if length is None:
-            return Typed(sa.func.substr(s.expr, start.expr + 1), "string", "substring()")
-        return Typed(sa.func.substr(s.expr, start.expr + 1, length.expr), "string", "substring()")
+            return Typed(sa.func.substr(s.expr, first), "string", "substring()")
+        return Typed(sa.func.substr(s.expr, first, self._position(length, "the length of substring()")), "string",
+                     "substring()")
+
+    def _position(self, n: Typed, what: str) -> Any:
+        """A character position or count: an integer from 0 to 2³¹-1, as SQL's substr takes it (a literal is
+        checked here; a computed one is cast, and one out of range is the database's data error: a 400)."""
+        if n.category != "integer":
+            raise BadRequest(f"{what} must be an integer, {n.label} is {_article(n)}")
+        if n.slot is not None:  # a literal bound per request: checked as it is bound
+            bind = self.binders[n.slot]
+            self.binders[n.slot] = lambda raw: _in_position_range(bind(raw), what)
+            return sa.cast(n.expr, sa.Integer())
+        if n.literal:
+            return sa.literal(_in_position_range(n.value, what), sa.Integer())
+        return sa.cast(n.expr, sa.Integer())
 
     def _unicode(self, expr):
         # Columns compare in binary ("C") collation on PostgreSQL, whose case mapping
@@ -590,6 +617,12 @@ def _integer_literal(text: str) -> int:
     value = int(text)
     if not -(2**63) <= value < 2**63:
         raise BadRequest(f"the number {text} is too large")
+    return value
+
+
+def _in_position_range(value: int, what: str) -> int:
+    if not 0 <= value < INT32_LIMIT:
+        raise BadRequest(f"{what} is out of range: {value} (it must be between 0 and {INT32_LIMIT - 1:,})")
     return value
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from . import edm
 from .errors import BadRequest
 from .filter import ExpressionCompiler, Scope, Storage, shared_alias
+from .limits import DEFAULT_LIMITS, RowBudget
 from .schema import Entity
 from .uri import ExpandItem, QueryOptions
 
@@ -118,11 +119,13 @@ class ReadPlan:
 
 
 class Reader:
-    def __init__(self, storage: Storage, dialect: sa.engine.Dialect, max_page_size: int = 1000):
+    def __init__(self, storage: Storage, dialect: sa.engine.Dialect, max_page_size: int = 1000,
+                 max_expanded: int = DEFAULT_LIMITS.max_expanded_entities):
         self.storage = storage
         self.dialect = dialect
         self.dialect_name = dialect.name
         self.max_page_size = max_page_size
+        self.max_expanded = max_expanded  # entities the expansions of one response may read
         self._simple: dict[tuple, Level] = {}
 
     # -- planning ----------------------------------------------------------------------
@@ -178,7 +181,7 @@ class Reader:
 
     @staticmethod
     def _columns(entity: type[Entity], options: QueryOptions) -> list[str]:
-        needed = set(_selected(entity, options)) | {entity.key.name}
+        needed = {n for n in _selected(entity, options) if not entity.properties[n].secret} | {entity.key.name}
         for item in options.expand:
             if not item.navigation.many:
                 needed.add(item.navigation.fk)
@@ -210,7 +213,10 @@ class Reader:
         return proj
 
     def _render_spec(self, entity: type[Entity], options: QueryOptions, index: dict[str, int]) -> list:
-        return [(name, index[name], self._converter(entity.properties[name].edm))
+        """(property, column index, converter) in rendering order.  A write-only property is never read: its
+        index is None and it renders as its empty value (null, or "" when it is not nullable: as documented)."""
+        return [(name, None, _empty(entity.properties[name])) if entity.properties[name].secret else
+                (name, index[name], self._converter(entity.properties[name].edm))
                 for name in _selected(entity, options)]
 
     def _level(self, entity: type[Entity], options: QueryOptions, stmt, proj: "_Projection | list[str]") -> Level:
@@ -321,7 +327,7 @@ class Reader:
         count = None
         if plan.count is not None:
             count = (await ex.fetch(plan.count.sql, plan.count.bind(slots)))[0][0]
-        items = await self._render(ex, plan.main, rows)
+        items = await self._render(ex, plan.main, rows, RowBudget(self.max_expanded))
         return Page(items, count, next_skip)
 
     async def count(self, ex: Executor, stmt: Statement, slots: Sequence[Any] = ()) -> int:
@@ -331,13 +337,15 @@ class Reader:
         rows = await ex.fetch(plan.main.stmt.sql, plan.main.stmt.bind(key=key))
         if not rows:
             return None
-        return (await self._render(ex, plan.main, rows))[0]
+        return (await self._render(ex, plan.main, rows, RowBudget(self.max_expanded)))[0]
 
     async def exists(self, ex: Executor, entity: type[Entity], key: Any) -> bool:
         stmt = self._simple_level(entity, entity.key.name).stmt
         return bool(await ex.fetch(stmt.sql, stmt.bind(key=key)))
 
     async def value_of(self, ex: Executor, entity: type[Entity], key: Any, column: str) -> tuple[bool, Any]:
+        if entity.properties[column].secret:
+            return await self.exists(ex, entity, key), _empty(entity.properties[column])
         level = self._simple_level(entity, column)
         rows = await ex.fetch(level.stmt.sql, level.stmt.bind(key=key))
         if not rows:
@@ -348,23 +356,32 @@ class Reader:
 
     # -- rendering and expansion ---------------------------------------------------------
 
-    async def _render(self, ex: Executor, level: Level, rows) -> list[dict]:
+    async def _render(self, ex: Executor, level: Level, rows, budget: RowBudget) -> list[dict]:
         items = list(map(level.to_dict, rows))
         for exp in level.expand:
-            await self._expand(ex, level, exp, rows, items)
+            await self._expand(ex, level, exp, rows, items, budget)
         return items
 
-    async def _expand(self, ex: Executor, level: Level, exp: Expansion, rows, items) -> None:
+    async def _fetch_expanded(self, ex: Executor, stmt: Statement, keys: list, budget: RowBudget, what: str):
+        """The rows of an expansion, never more than the response's budget allows: the statement is cut one row
+        past the limit (the same text every time, so that it stays prepared), so a navigation with millions of
+        rows costs what the limit costs."""
+        rows = await ex.fetch(f"{stmt.sql} LIMIT {budget.limit + 1}", stmt.bind(keys=keys))
+        budget.take(len(rows), what)
+        return rows
+
+    async def _expand(self, ex: Executor, level: Level, exp: Expansion, rows, items, budget: RowBudget) -> None:
         nav = exp.item.navigation
         child = exp.level
         stmt = child.stmt
+        what = f"{level.entity.__entity_set__}/{nav.name}"
         if not nav.many:
             fk = level.index[nav.fk]
             fks = sorted({row[fk] for row in rows if row[fk] not in (None, 0)})
             found: dict[Any, dict] = {}
             if fks:
-                child_rows = await ex.fetch(stmt.sql, stmt.bind(keys=fks))
-                rendered = await self._render(ex, child, child_rows)
+                child_rows = await self._fetch_expanded(ex, stmt, fks, budget, what)
+                rendered = await self._render(ex, child, child_rows, budget)
                 key = child.index[child.entity.key.name]
                 found = {r[key]: item for r, item in zip(child_rows, rendered)}
             for row, item in zip(rows, items):
@@ -375,8 +392,8 @@ class Reader:
         groups: dict[Any, list[dict]] = {k: [] for k in keys}
         counts: dict[Any, int] = {}
         if keys:
-            child_rows = await ex.fetch(stmt.sql, stmt.bind(keys=keys))
-            rendered = await self._render(ex, child, child_rows)
+            child_rows = await self._fetch_expanded(ex, stmt, keys, budget, what)
+            rendered = await self._render(ex, child, child_rows, budget)
             fk = child.index[nav.fk]
             for r, item in zip(child_rows, rendered):
                 groups[r[fk]].append(item)
@@ -400,7 +417,9 @@ def _row_renderer(render: list, navs: list[tuple[str, Any]] = ()) -> Callable[[S
     def display(spec: list) -> str:
         parts = []
         for name, i, fn in spec:
-            if fn is None:
+            if i is None:  # a write-only property: its empty value (fn holds it)
+                parts.append(f"{name!r}: {fn!r}")
+            elif fn is None:
                 parts.append(f"{name!r}: row[{i}]")
             else:
                 fname = f"f{len(namespace)}"
@@ -418,6 +437,11 @@ def _row_renderer(render: list, navs: list[tuple[str, Any]] = ()) -> Callable[[S
     source = "def to_dict(row):\n    return {" + ", ".join(parts) + "}\n"
     exec(compile(source, "<row renderer>", "exec"), namespace)  # noqa: S102 - names from the schema, quoted
     return namespace["to_dict"]
+
+
+def _empty(prop) -> Any:
+    """How a write-only property renders: null, or its type's default when it is not nullable."""
+    return None if prop.nullable else prop.default
 
 
 def _selected(entity: type[Entity], options: QueryOptions) -> list[str]:

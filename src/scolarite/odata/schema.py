@@ -40,6 +40,7 @@ class Property:
         ref: str | None = None,
         index: bool = False,
         computed: bool = False,
+        secret: bool = False,
         doc: str | None = None,
         edm_type: edm.EdmType | None = None,
     ):
@@ -55,6 +56,9 @@ class Property:
         self.ref = ref
         self.index = index
         self.computed = computed
+        # Write-only: stored only as a one-way hash (the service hashes it), always
+        # rendered null, never usable in $filter, $orderby or $select.
+        self.secret = secret
         self.doc = doc
         self.name = ""
 
@@ -70,8 +74,25 @@ class Property:
         return f"<{type(self).__name__} {self.name}>"
 
 
+# The longest string a property holds unless its declaration says otherwise (in
+# characters).  At most a few hundred, so that an indexed value always fits a
+# PostgreSQL btree entry (2,704 bytes: 676 characters of 4 bytes).
+DEFAULT_MAX_LENGTH = 255
+# Free text (comments, descriptions, configurations) and addresses of resources.
+TEXT_MAX_LENGTH = 4000
+URL_MAX_LENGTH = 2048
+EMAIL_MAX_LENGTH = 254  # RFC 5321's longest forward path
+INDEXED_MAX_LENGTH = 600
+
+
 class String(Property):
-    edm_factory = edm.String
+    """``max_length``: the longest value accepted, in characters (``None``: bounded by
+    the request body's size only, for file contents and pictures)."""
+
+    def __init__(self, *, max_length: int | None = DEFAULT_MAX_LENGTH, **kw):
+        if max_length is not None and kw.get("index") and max_length > INDEXED_MAX_LENGTH:
+            raise TypeError(f"an indexed string may be at most {INDEXED_MAX_LENGTH} characters long")
+        super().__init__(edm_type=edm.String(max_length=max_length), **kw)
 
 
 class Int64(Property):
@@ -110,19 +131,28 @@ class Enum(Property):
 
 class Collection(Property):
     def __init__(self, item: type[edm.EdmType], **kw):
-        super().__init__(edm_type=edm.Collection(item()), **kw)
+        super().__init__(edm_type=edm.Collection(_primitive(item)), **kw)
 
 
 class ComplexCollection(Property):
     def __init__(self, type_name: str, fields: dict[str, type[edm.EdmType]], **kw):
         kw.setdefault("default", [])
-        super().__init__(edm_type=edm.Complex(type_name, {k: v() for k, v in fields.items()}, many=True), **kw)
+        super().__init__(edm_type=edm.Complex(type_name, _members(fields), many=True), **kw)
 
 
 class ComplexValue(Property):
     def __init__(self, type_name: str, fields: dict[str, type[edm.EdmType]], **kw):
         kw.setdefault("nullable", True)
-        super().__init__(edm_type=edm.Complex(type_name, {k: v() for k, v in fields.items()}), **kw)
+        super().__init__(edm_type=edm.Complex(type_name, _members(fields)), **kw)
+
+
+def _primitive(item: type[edm.EdmType]) -> edm.EdmType:
+    """A member or item type; its strings are free text (``TEXT_MAX_LENGTH``)."""
+    return edm.String(max_length=TEXT_MAX_LENGTH) if item is edm.String else item()
+
+
+def _members(fields: dict[str, type[edm.EdmType]]) -> dict[str, edm.EdmType]:
+    return {name: _primitive(item) for name, item in fields.items()}
 
 
 class Navigation:

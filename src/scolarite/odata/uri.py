@@ -21,6 +21,7 @@ from odata_query.exceptions import ODataException
 from odata_query.grammar import ODataLexer, ODataParser
 
 from .errors import BadRequest, NotFound
+from .limits import DEFAULT_LIMITS, Budget, Limits, exceeded
 from .schema import Entity, Navigation, Property, Schema
 
 SYSTEM_OPTIONS = {
@@ -89,27 +90,37 @@ def _plain_quotes(text: str) -> str:
     return text
 
 
-def parse_expression(text: str, option: str) -> Any:
-    """Parse an OData expression with odata-query, turning its errors into 400s."""
+def parse_expression(text: str, option: str, budget: Budget | None = None) -> Any:
+    """Parse an OData expression with odata-query, turning its errors into 400s worded by us; with a
+    ``budget``, count its nodes against the request's limits."""
     if not text.strip():
         raise BadRequest(f"{option} is empty", target=option)
     text = _plain_quotes(text)
     try:
-        return _parser.parse(_lexer.tokenize(text))
+        node = _parser.parse(_lexer.tokenize(text))
     except ODataException as exc:
         raise BadRequest(f"{option} is not a valid expression: {_describe_parse_error(exc, text)}",
                          target=option) from None
-    except (ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise BadRequest(f"{option} is not a valid expression: {exc}", target=option) from None
+    except (ValueError, TypeError, IndexError, AttributeError, ArithmeticError):
+        raise BadRequest(f"{option} is not a valid expression: {_shown(text)} cannot be read as OData",
+                         target=option) from None
+    if budget is not None:
+        budget.expression(node, option)
+    return node
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
 def _describe_parse_error(exc: ODataException, text: str) -> str:
+    """Where the expression stops making sense, in our words (the parser's own messages show its internals)."""
     token = getattr(exc, "token", None)
-    if token is not None and getattr(token, "index", None) is not None:
-        return f"unexpected {token.value!r} at position {token.index + 1} of {text!r}"
-    if getattr(exc, "eof", False) or (token is None and "parse" in str(exc).lower()):
-        return f"the expression {text!r} ends too early"
-    return str(exc)
+    index = getattr(token, "index", None)
+    if isinstance(index, int):
+        shown = (text[index:index + 40].split() or [text[index:index + 1]])[0]
+        return f"unexpected {shown[:40]!r} at position {index + 1} of {_shown(text)}"
+    return f"the expression {_shown(text)} is incomplete or not OData"
 
 
 # -- resource path -----------------------------------------------------------------
@@ -212,8 +223,10 @@ def canonical_option(name: str) -> str:
     return name
 
 
-def parse_query_string(query: str) -> list[tuple[str, str]]:
+def parse_query_string(query: str, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     """The query's ``(name, value)`` pairs, in order, names canonical (:func:`canonical_option`)."""
+    if len(query) > limits.max_query_bytes:
+        raise exceeded("max_query_bytes", f"the query string is {len(query):,} bytes long", limits.max_query_bytes)
     try:
         pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=False, errors="strict")
     except (UnicodeDecodeError, ValueError):
@@ -221,8 +234,9 @@ def parse_query_string(query: str) -> list[tuple[str, str]]:
     return [(canonical_option(k), v) for k, v in pairs]
 
 
-def parse_options(entity: type[Entity], pairs: list[tuple[str, str]]) -> QueryOptions:
-    """The query options of ``pairs`` (names as :func:`parse_query_string` gives them)."""
+def parse_options(entity: type[Entity], pairs: list[tuple[str, str]],
+                  limits: Limits = DEFAULT_LIMITS) -> QueryOptions:
+    """The query options of ``pairs`` (names as :func:`parse_query_string` gives them), within ``limits``."""
     raw: dict[str, str] = {}
     custom: dict[str, str] = {}
     for name, value in pairs:
@@ -239,22 +253,23 @@ def parse_options(entity: type[Entity], pairs: list[tuple[str, str]]) -> QueryOp
         if canon in raw:
             raise BadRequest(f"the query option {canon} is given twice", target=canon)
         raw[canon] = value
-    opts = _options_from_raw(entity, raw, top_level=True)
+    opts = _options_from_raw(entity, raw, Budget(limits), depth=0)
     opts.custom = custom
     return opts
 
 
-def _options_from_raw(entity: type[Entity], raw: dict[str, str], top_level: bool) -> QueryOptions:
+def _options_from_raw(entity: type[Entity], raw: dict[str, str], budget: Budget, depth: int) -> QueryOptions:
+    """Options of one level: the request's (``depth`` 0) or those nested in an ``$expand`` item."""
     opts = QueryOptions()
     if "$filter" in raw:
         opts.filter_text = raw["$filter"]
-        opts.filter = parse_expression(raw["$filter"], "$filter")
+        opts.filter = parse_expression(raw["$filter"], "$filter", budget)
     if "$select" in raw:
         opts.select, opts.select_all = _parse_select(entity, raw["$select"])
     if "$expand" in raw:
-        opts.expand = _parse_expand(entity, raw["$expand"])
+        opts.expand = _parse_expand(entity, raw["$expand"], budget, depth + 1)
     if "$orderby" in raw:
-        opts.orderby = _parse_orderby(raw["$orderby"])
+        opts.orderby = _parse_orderby(raw["$orderby"], budget)
     if "$top" in raw:
         opts.top = _non_negative("$top", raw["$top"])
     if "$skip" in raw:
@@ -332,12 +347,17 @@ def _parse_select(entity: type[Entity], text: str) -> tuple[list[str], bool]:
                              "(use $expand with a nested $select for related entities)", target="$select")
         if entity.member(item) is None:
             raise BadRequest(f"{entity.__entity_set__} has no property {item!r} to $select", target=item)
+        prop = entity.properties.get(item)
+        if prop is not None and prop.secret:
+            raise BadRequest(f"{item} is write-only: it cannot be selected (it is always null)", target=item)
         if item not in names:
             names.append(item)
     return names, select_all
 
 
-def _parse_expand(entity: type[Entity], text: str) -> list[ExpandItem]:
+def _parse_expand(entity: type[Entity], text: str, budget: Budget, depth: int) -> list[ExpandItem]:
+    """The items of an ``$expand`` at ``depth`` (1: the request's own); the limits are checked before a
+    nested level is read, so no text can make this recurse further than ``max_expand_depth``."""
     items: list[ExpandItem] = []
     for part in split_top_level(text):
         part = part.strip()
@@ -360,6 +380,7 @@ def _parse_expand(entity: type[Entity], text: str) -> list[ExpandItem]:
                 raise BadRequest(f"{part!r} is {what} of {entity.__entity_set__}; it cannot be expanded",
                                  target=part)
             targets = [nav]
+        budget.expand(depth, len(targets), "$expand")
         raw: dict[str, str] = {}
         if nested.strip():
             for opt in split_top_level(nested, ";"):
@@ -375,11 +396,11 @@ def _parse_expand(entity: type[Entity], text: str) -> list[ExpandItem]:
         for nav in targets:
             if any(i.navigation is nav for i in items):
                 raise BadRequest(f"{nav.name} is expanded twice", target="$expand")
-            items.append(ExpandItem(nav, _options_from_raw(nav.target, raw, top_level=False)))
+            items.append(ExpandItem(nav, _options_from_raw(nav.target, raw, budget, depth)))
     return items
 
 
-def _parse_orderby(text: str) -> list[OrderItem]:
+def _parse_orderby(text: str, budget: Budget | None = None) -> list[OrderItem]:
     items = []
     for part in split_top_level(text):
         part = part.strip()
@@ -389,7 +410,7 @@ def _parse_orderby(text: str) -> list[OrderItem]:
         m = re.match(r"^(.*?)\s+(asc|desc)$", part, re.I | re.S)
         if m:
             part, desc = m.group(1).strip(), m.group(2).lower() == "desc"
-        items.append(OrderItem(parse_expression(part, "$orderby"), desc, part))
+        items.append(OrderItem(parse_expression(part, "$orderby", budget), desc, part))
     return items
 
 
