@@ -97,7 +97,7 @@ class EnumString(String):
     def parse(self, value: Any) -> str:
         value = super().parse(value)
         if value not in self.members:
-            raise EdmValueError(f"expected one of {', '.join(self.members)}, got {value!r}")
+            raise EdmValueError(f"expected one of {', '.join(self.members)}, got {shown(value)}")
         return value
 
 
@@ -111,7 +111,7 @@ class _Integer(EdmType):
             raise EdmValueError(f"expected an integer, got {_kind(value)}")
         if isinstance(value, float):
             if not value.is_integer():
-                raise EdmValueError(f"expected an integer, got {value!r}")
+                raise EdmValueError(f"expected an integer, got {shown(value)}")
             value = int(value)
         if not self.bounds[0] <= value <= self.bounds[1]:
             raise EdmValueError(f"{value} is out of range for {self.name}")
@@ -163,7 +163,7 @@ class Decimal(Double):
             try:
                 value = float(value)
             except ValueError:
-                raise EdmValueError(f"expected a decimal number, got {value!r}") from None
+                raise EdmValueError(f"expected a decimal number, got {shown(value)}") from None
         return super().parse(value)
 
     def sa_type(self):
@@ -203,10 +203,10 @@ def parse_datetime(text: str) -> dt.datetime:
             local = dt.datetime.fromisoformat(text).replace(tzinfo=_zone)
             return _to_utc(local)
         except (ValueError, OverflowError) as exc:
-            raise EdmValueError(f"{text!r} is not a valid date: {exc}") from None
+            raise EdmValueError(f"{shown(text)} is not a valid date: {exc}") from None
     m = _DATETIME.match(text)
     if not m:
-        raise EdmValueError(f"{text!r} is not an ISO 8601 date (e.g. 2023-11-20T12:00:00Z)")
+        raise EdmValueError(f"{shown(text)} is not an ISO 8601 date (e.g. 2023-11-20T12:00:00Z)")
     year, month, day, hour, minute, second, frac, offset = m.groups()
     micro = int((frac or "0")[:6].ljust(6, "0"))
     if offset is None:
@@ -218,13 +218,13 @@ def parse_datetime(text: str) -> dt.datetime:
         digits = offset[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:])
         if hours > 23 or minutes > 59:
-            raise EdmValueError(f"{text!r} has an invalid offset")
+            raise EdmValueError(f"{shown(text)} has an invalid offset")
         tz = dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
     try:
         value = dt.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tz)
         return _to_utc(value)
     except (ValueError, OverflowError) as exc:
-        raise EdmValueError(f"{text!r} is not a valid date: {exc}") from None
+        raise EdmValueError(f"{shown(text)} is not a valid date: {exc}") from None
 
 
 def _to_utc(value: dt.datetime) -> dt.datetime:
@@ -296,7 +296,7 @@ class Guid(EdmType):
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise EdmValueError(f"{value!r} is not a GUID") from None
+            raise EdmValueError(f"{shown(value)} is not a GUID") from None
 
     def sa_type(self):
         return sa.String(36)
@@ -353,7 +353,7 @@ class Complex(EdmType):
             raise EdmValueError(f"expected a JSON object, got {_kind(value)}")
         unknown = [k for k in value if k not in self.fields and not k.startswith("@")]
         if unknown:
-            raise EdmValueError(f"{self.type_name} has no member {unknown[0]!r}")
+            raise EdmValueError(f"{self.type_name} has no member {shown(unknown[0])}")
         out = {}
         for name, typ in self.fields.items():
             if name in value and value[name] is not None:
@@ -374,6 +374,12 @@ class Complex(EdmType):
 
     def sa_type(self):
         return sa.JSON()
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A client's value as an error message quotes it: cut, so that a 10 MB value makes a short message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "…" + text[-1]
 
 
 def _kind(value: Any) -> str:

@@ -267,7 +267,7 @@ class ODataEndpoint:
     async def _hooked_read(self, req: ODataRequest, path: ResourcePath, method: str, pairs) -> ODataResponse | None:
         """A collection read (or a POST that is a query) narrowed by a domain hook."""
         hook = self.service.read_hooks[path.entity.__entity_set__]
-        body = parse_json_object(req.body) if req.body.strip() else None
+        body = parse_json_object(req.body, self.limits) if req.body.strip() else None
         if method == "POST":
             if path.kind != "collection" or body is None or hook.post_when is None or not hook.post_when(body):
                 return None  # an ordinary creation
@@ -464,7 +464,7 @@ class ODataEndpoint:
                       fixed: dict[str, Any] | None = None) -> ODataResponse:
         self._readonly(entity)
         self._reject_read_options(options)
-        body = parse_json_object(req.body)
+        body = parse_json_object(req.body, self.limits)
         if fixed:
             for name, value in fixed.items():
                 if name in body and body[name] != value:
@@ -500,7 +500,7 @@ class ODataEndpoint:
         entity = path.entity
         self._readonly(entity)
         self._reject_read_options(options)
-        body = parse_json_object(req.body)
+        body = parse_json_object(req.body, self.limits)
         values = check_values(entity, body, MERGE if merge else REPLACE, key=path.key)
         sent = {k for k in body if k in entity.properties}
         plan = None if self._prefers_minimal(req) else self._written_plan(entity, options)
@@ -530,7 +530,7 @@ class ODataEndpoint:
         async with self.db.reads() as ex:
             if not await self.reader.exists(ex, entity, path.key):
                 raise self._not_found(entity, path.key)
-        params = parse_json_object(req.body) if req.body.strip() else {}
+        params = parse_json_object(req.body, self.limits) if req.body.strip() else {}
         sent: set[str] = set()
         if action.creates:
             target = self.schema.entity(action.creates)

@@ -33,6 +33,7 @@ class Limits:
     max_expand_navigations: int = 30  # navigations expanded by a request, every level ('*' counts each)
     max_expanded_entities: int = 10_000  # entities read by the expansions of one response
     max_response_bytes: int = 64 * 1024 * 1024  # the encoded body of one response
+    max_body_items: int = 100_000  # JSON values, arrays and objects of a request body (about: commas count)
 
     @classmethod
     def from_settings(cls, read: Any) -> "Limits":

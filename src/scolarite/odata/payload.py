@@ -13,14 +13,21 @@ import orjson
 
 from . import edm
 from .errors import BadRequest
+from .limits import DEFAULT_LIMITS, Limits, exceeded
 from .schema import Entity
 
 CREATE, REPLACE, MERGE = "create", "replace", "merge"
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def parse_json_object(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """The body as a JSON object.  Its values are counted first (commas, arrays and objects: an upper bound,
+    strings included): ten megabytes of ``[[],[],…]`` would be millions of Python objects once decoded."""
     if not raw.strip():
         raise BadRequest("the request needs a JSON object as its body, and the body is empty")
+    items = raw.count(b",") + raw.count(b"[") + raw.count(b"{")
+    if items > limits.max_body_items:
+        raise exceeded("max_body_items", f"the body holds about {items:,} JSON values, arrays and objects",
+                       limits.max_body_items)
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -42,6 +49,9 @@ def check_values(entity: type[Entity], body: dict[str, Any], mode: str, key: Any
     R2/R4); ``merge`` returns only the properties sent.  The key never appears in
     the result: it comes from the server (create) or the URL (updates).
     """
+    if len(body) > len(entity.properties) + len(entity.navigations) + MAX_PROBLEMS_SHOWN:
+        raise BadRequest(f"the body has {len(body):,} members; a {entity.__entity_set__} has "
+                         f"{len(entity.properties)} properties")
     problems: list[tuple[str, str]] = []
     values: dict[str, Any] = {}
     keyname = entity.key.name
@@ -64,7 +74,7 @@ def check_values(entity: type[Entity], body: dict[str, Any], mode: str, key: Any
             except edm.EdmValueError:
                 sent = raw
             if sent != key:
-                problems.append((name, f"the {name} in the body ({raw}) differs from the key in the URL ({key})"))
+                problems.append((name, f"the {name} in the body ({edm.shown(raw)}) differs from the key in the URL ({key})"))
             continue
         prop = entity.properties.get(name)
         if prop is None:
@@ -74,7 +84,7 @@ def check_values(entity: type[Entity], body: dict[str, Any], mode: str, key: Any
                                  if not entity.navigations[name].many else
                                  f"{name} is a navigation property; create its items through their own entity set"))
             else:
-                problems.append((name, f"{entity.__entity_set__} has no property named {name!r}"))
+                problems.append((name[:100], f"{entity.__entity_set__} has no property named {edm.shown(name)}"))
             continue
         if prop.computed:
             continue
@@ -115,9 +125,16 @@ def is_blank(prop, value: Any) -> bool:
     return False
 
 
+# A body may hold thousands of unknown members: the answer names the first ones and counts the rest.
+MAX_PROBLEMS_SHOWN = 20
+
+
 def raise_problems(set_name: str, problems: list[tuple[str, str]]) -> None:
     if len(problems) == 1:
         raise BadRequest(problems[0][1], target=problems[0][0])
-    message = f"{len(problems)} problems with this {set_name}: " + "; ".join(p[1] for p in problems)
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    message = f"{len(problems)} problems with this {set_name}: " + "; ".join(p[1] for p in shown)
+    if len(problems) > len(shown):
+        message += f"; and {len(problems) - len(shown)} more"
     raise BadRequest(message, target=problems[0][0],
-                     details=[{"code": "BadRequest", "message": m, "target": t} for t, m in problems])
+                     details=[{"code": "BadRequest", "message": m, "target": t} for t, m in shown])
