@@ -228,3 +228,19 @@ def test_strings_have_a_max_length_declared_and_enforced(client):
     metadata = client.get("$metadata").text
     assert 'Name="Adresse" Type="Edm.String" Nullable="false" MaxLength="254"' in metadata or \
         ('Name="Adresse"' in metadata and 'MaxLength="254"' in metadata)
+
+
+def test_bodies_that_would_decode_into_millions_of_objects_are_refused(client):
+    err = odata_error(client.post("Mail", content=b'{"Nom": [' + b"[]," * 200_000 + b"[]]}"), 400)
+    assert "SCOLARITE_MAX_BODY_ITEMS" in err["message"]
+    err = odata_error(client.post("Mail", json={f"k{i}": i for i in range(5_000)}), 400)
+    assert "5,000 members" in err["message"]
+
+
+def test_error_messages_quote_a_client_value_short(client):
+    huge = "x" * 1_000_000
+    response = client.post("Mail", json={huge: 1, "Adresse": f"q-{uuid.uuid4().hex[:6]}@ecole.fr"})
+    err = odata_error(response, 400)
+    assert len(response.content) < 2_000 and "has no property named" in err["message"]
+    response = client.post("User", json={**_user_body("x"), "TypeAuthentification": huge})
+    assert odata_error(response, 400) and len(response.content) < 2_000
