@@ -232,12 +232,17 @@ class Service:
     async def _check_unique(self, ctx: Context) -> None:
         """Declared uniqueness (``__unique__``), checked to give a clear message; the
         database's unique index still decides under concurrency."""
-        for name, message in ctx.entity.__unique__.items():
-            value = ctx.data.get(name)
-            if value in (None, "", 0) or (ctx.previous is not None and ctx.previous.get(name) == value):
+        entity = ctx.entity
+        for names, message in entity.unique_keys():
+            values = tuple(ctx.data.get(name) for name in names)
+            if any(v in (None, "", 0) for v in values) or \
+                    (ctx.previous is not None and all(ctx.previous.get(n) == v for n, v in zip(names, values))):
                 continue
-            if await self.db.taken(ctx.conn, ctx.entity, name, value, exclude=ctx.key):
-                raise ConflictError(message.format(value=value), target=name)
+            key = names[0] if len(names) == 1 else names
+            if await self.db.taken(ctx.conn, entity, key, values[0] if len(names) == 1 else values, exclude=ctx.key):
+                text = message.format(value=values[0], **dict(zip(names, values)))
+                error = ValidationError if key in entity.__unique_invalid__ else ConflictError
+                raise error(text, target=names[-1])
 
     async def _check_references(self, ctx: Context) -> None:
         missing = await self.db.missing_references(ctx.conn, ctx.entity, ctx.data, ctx.previous)

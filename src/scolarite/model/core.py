@@ -172,6 +172,8 @@ class ReferenceExterne(Entity):
     """Référence externe. Rules: R82, R83, R33."""
 
     __legacy__ = "myapp.T_REFERENCE_EXTERNE"
+    __unique__ = {"IdObjet": "object {value} already has an external reference: an object carries only one (R82)"}
+    __unique_invalid__ = frozenset({"IdObjet"})
     Id = Int64(key=True)
     Nom = String()
     Code = String()
@@ -211,6 +213,8 @@ class User(Entity):
     """Utilisateur. Rules: R77, R78, R79, R80, R81, R20."""
 
     __legacy__ = "myapp.T_USER"
+    __unique__ = {"Login": "the Login {value!r} is already used by another user (R80)"}
+    __unique_invalid__ = frozenset({"Login"})
     Id = Int64(key=True)
     Nom = String()
     Code = String(nullable=True)

@@ -110,10 +110,13 @@ class ODataEndpoint:
         except domain.DomainError as error:
             return error_response(from_domain(error))
         except sa_exc.IntegrityError as error:
-            log.info("integrity error: %s", error.orig)
-            message = self.db.unique_violation(str(error.orig))
-            return error_response(Conflict(message or "the change conflicts with existing data (a value that "
-                                                      "must be unique is already used)"))
+            log.info("integrity error: %s", _first_line(error.orig))
+            found = self.db.unique_violation(str(error.orig))
+            if found is None:
+                return error_response(Conflict("the change conflicts with existing data (a value that must be "
+                                               "unique is already used)"))
+            message, invalid = found
+            return error_response(BadRequest(message) if invalid else Conflict(message))
         except sa_exc.DBAPIError as error:
             if _is_overload(error):
                 log.warning("database unavailable: %s", _first_line(error.orig))

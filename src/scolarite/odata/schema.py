@@ -195,9 +195,13 @@ class Entity:
     __legacy__: ClassVar[str | None] = None
     __universe__: ClassVar[str] = ""
     __readonly__: ClassVar[bool] = False  # served for reading only (405 on writes)
-    # Properties whose non-empty values are unique among live entities, with the
-    # message given when a write would break it ("{value}" is replaced).
-    __unique__: ClassVar[dict[str, str]] = {}
+    # Properties (a name, or a tuple of names for a combination) whose non-empty values
+    # are unique among live entities, with the message given when a write would break
+    # it ("{value}", or "{Name}" for each name of a combination, is replaced).  The
+    # database enforces each with a partial unique index; a duplicate is a 409, or a
+    # 400 for the keys listed in ``__unique_invalid__`` (what the spec calls invalid).
+    __unique__: ClassVar[dict[str | tuple[str, ...], str]] = {}
+    __unique_invalid__: ClassVar[frozenset[str | tuple[str, ...]]] = frozenset()
     # The client may send the key when creating (it is then handed to the handlers in
     # ``data``, which decide what it means, e.g. a parent folder's Streamid).
     __client_key__: ClassVar[bool] = False
@@ -236,6 +240,11 @@ class Entity:
             prop.name = name
         if "__entity_set__" not in vars(cls):
             cls.__entity_set__ = cls.__name__
+
+    @classmethod
+    def unique_keys(cls) -> list[tuple[tuple[str, ...], str]]:
+        """``__unique__`` as (property names, message) pairs."""
+        return [((key,) if isinstance(key, str) else tuple(key), message) for key, message in cls.__unique__.items()]
 
     @classmethod
     def member(cls, name: str) -> Property | Navigation | None:

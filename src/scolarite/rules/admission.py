@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scolarite.service import CREATE, UPDATE, Context, Service
 
-from .codes import keep_server_values, next_code
+from .codes import generated, keep_server_values, next_code
 
 
 def register(service: Service) -> None:
@@ -14,10 +14,12 @@ def register(service: Service) -> None:
 
     @service.before(CREATE, "Candidat")
     async def candidate_identity(ctx: Context) -> None:
+        generated(ctx, "Numero")  # R91
         ctx.data["Numero"] = await next_code(ctx, Candidat, "C", 5, prop="Numero")
         if not ctx.data.get("IndividuId"):
             ctx.data["IndividuId"] = await db.insert(ctx.conn, Individu, {"Nom": ctx.data.get("Nom", ""), "Code": ""})
 
     @service.before(UPDATE, "Candidat")
     async def candidate_keeps_identity(ctx: Context) -> None:
-        keep_server_values(ctx, "Numero", "IndividuId")
+        generated(ctx, "Numero")  # R91
+        keep_server_values(ctx, "IndividuId")

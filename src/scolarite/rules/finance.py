@@ -5,10 +5,18 @@ from __future__ import annotations
 from scolarite.errors import ValidationError
 from scolarite.service import CREATE, UPDATE, Context, Created, Service
 
+from .codes import generated
+
+
+async def affaire_code_is_the_servers(ctx: Context) -> None:
+    """R46: an Affaire's code (C00001) is generated with its owner; an update may not change it."""
+    generated(ctx)
+
 
 def register(service: Service) -> None:
     schema, db = service.schema, service.db
     Client = schema.entity("Client")
+    service.before(UPDATE, "Affaire")(affaire_code_is_the_servers)
 
     @service.before(CREATE, "Client")
     @service.before(UPDATE, "Client")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from scolarite.errors import ConflictError, ValidationError
+from scolarite.errors import ValidationError
 from scolarite.service import CREATE, UPDATE, Context, ReadContext, Service
 
-from .codes import keep_server_values, next_code
+from .codes import generated, keep_server_values, next_code
 
 
 def register(service: Service) -> None:
@@ -68,12 +68,14 @@ def register(service: Service) -> None:
 
     @service.before(CREATE, "Apprenant")
     async def learner_identity(ctx: Context) -> None:
+        generated(ctx)  # R18
         ctx.data["Code"] = await next_code(ctx, Apprenant, "A", 5)
         ctx.data["IndividuId"] = await db.insert(ctx.conn, Individu, {"Nom": ctx.data.get("Nom", ""), "Code": ""})
 
     @service.before(UPDATE, "Apprenant")
     async def learner_keeps_identity(ctx: Context) -> None:
-        keep_server_values(ctx, "Code", "IndividuId")
+        generated(ctx)  # R18
+        keep_server_values(ctx, "IndividuId")
 
     async def programme_of(ctx: Context, programme_id: int) -> dict:
         row = await db.fetch(ctx.conn, Programme, programme_id)
@@ -106,20 +108,11 @@ def register(service: Service) -> None:
         if ctx.changed("RecrutementId") or ctx.changed("ProgrammeId"):
             await check_voie(ctx)
 
-    period_table = db.table(InscriptionPeriode)
-    linked_period = sa.select(period_table.c.Id).where(
-        period_table.c.InscriptionId == sa.bindparam("inscription"), period_table.c.PeriodeId == sa.bindparam("periode"),
-        period_table.c._deleted == sa.false()).limit(1)
-
     @service.before(CREATE, "InscriptionPeriode")
     async def period_link(ctx: Context) -> None:
         data = ctx.data
         inscription = await db.fetch(ctx.conn, Inscription, data["InscriptionId"])
         ctx.seen[("Inscription", data["InscriptionId"])] = inscription
-        dup = await ctx.conn.execute(linked_period, {"inscription": data["InscriptionId"], "periode": data["PeriodeId"]})
-        if (row := dup.first()) is not None:
-            raise ConflictError(f"Inscription {data['InscriptionId']} is already linked to Periode "
-                                f"{data['PeriodeId']} (InscriptionPeriode {row[0]})", target="PeriodeId")
         periode = await db.fetch(ctx.conn, Periode, data["PeriodeId"])
         # What the documented body copies from the parcours period, filled when not sent (R30).
         if not data.get("LibellePeriode"):

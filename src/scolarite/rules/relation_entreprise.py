@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from scolarite.errors import ValidationError
 from scolarite.service import CREATE, UPDATE, Context, Service
 
-from .codes import keep_server_values, next_code
+from .codes import generated, next_code
 
 ROLES = ("SignataireId", "MaitreId", "MaitreBisId", "ReferentId")
 SAISIE = "SAISIE"
@@ -84,6 +84,7 @@ def register(service: Service) -> None:
     async def new_convention(ctx: Context) -> None:
         await check_eligible(ctx)
         check_roles(ctx)
+        generated(ctx)
         ctx.data["Code"] = await next_code(ctx, Convention, "CS", 8)  # R50
         ctx.data["EtatConventionId"] = await first_etat(ctx)  # R53
         kind = await db.fetch(ctx.conn, TypeConvention, ctx.data["TypeConventionId"])
@@ -94,7 +95,7 @@ def register(service: Service) -> None:
 
     @service.before(UPDATE, "Convention")
     async def convention_update(ctx: Context) -> None:
-        keep_server_values(ctx, "Code")
+        generated(ctx)  # R50
         if not ctx.data.get("EtatConventionId"):
             ctx.data["EtatConventionId"] = ctx.previous["EtatConventionId"]
         if ctx.changed("SequenceId") or ctx.changed("ApprenantId"):
@@ -158,7 +159,9 @@ def register(service: Service) -> None:
 
         Idempotent: a payer that already has its client is left as it is.
         """
-        conv = await db.fetch(ctx.conn, Convention, ctx.key)
+        # The convention's row is locked until the end of the transaction: concurrent calls for one
+        # convention run one after the other, and each sees the clients the one before made.
+        conv = await db.fetch(ctx.conn, Convention, ctx.key, lock=True)
         learner = await db.fetch(ctx.conn, Apprenant, conv["ApprenantId"]) or {}
         sequence = await db.fetch(ctx.conn, Sequence, conv["SequenceId"]) or {}
         kind = await db.fetch(ctx.conn, TypeConvention, conv["TypeConventionId"]) or {}

@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import math
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any, Callable
@@ -447,31 +448,42 @@ class Database:
                                 cond))
         return parts[0] if len(parts) == 1 else sa.union_all(*parts)
 
-    async def taken(self, conn: AsyncConnection, entity: type[Entity], name: str, value: Any,
+    async def taken(self, conn: AsyncConnection, entity: type[Entity], name: str | tuple[str, ...], value: Any,
                     exclude: Any = None, deleted: bool = False) -> bool:
-        """Whether a live entity other than ``exclude`` has ``value`` in ``name``
-        (``deleted``: a deleted entity counts too)."""
+        """Whether a live entity other than ``exclude`` has ``value`` in ``name`` (or the values of a tuple of
+        names; ``deleted``: a deleted entity counts too)."""
         table = self.table(entity)
         keycol = table.c[entity.key.name]
+        names = (name,) if isinstance(name, str) else name
+        values = (value,) if isinstance(name, str) else tuple(value)
 
         def build():
-            stmt = sa.select(keycol).where(table.c[name] == sa.bindparam("value"))
+            stmt = sa.select(keycol).where(*[table.c[n] == sa.bindparam(f"value{i}") for i, n in enumerate(names)])
             if not deleted:
                 stmt = stmt.where(table.c[DELETED] == sa.false())
             if exclude is not None:
                 stmt = stmt.where(keycol != sa.bindparam("exclude"))
             return stmt.limit(1)
 
-        stmt = self._statement(("taken", entity.__entity_set__, name, exclude is not None, deleted), build)
-        params = {"value": value} if exclude is None else {"value": value, "exclude": exclude}
+        stmt = self._statement(("taken", entity.__entity_set__, names, exclude is not None, deleted), build)
+        params = {f"value{i}": v for i, v in enumerate(values)}
+        if exclude is not None:
+            params["exclude"] = exclude
         return (await conn.execute(stmt, params)).first() is not None
 
-    def unique_violation(self, error_text: str) -> str | None:
-        """The message of the declared uniqueness a database error is about, if any."""
+    def unique_violation(self, error_text: str) -> tuple[str, bool] | None:
+        """The message of the declared uniqueness a database error is about, if any, and whether the spec calls
+        such a duplicate invalid (400) rather than a conflict (409)."""
+        # PostgreSQL names the index; SQLite the columns ("UNIQUE constraint failed: T.a, T.b").
+        failed = re.search(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)", error_text)
+        columns = tuple(failed.group(1).split(", ")) if failed else ()
         for entity in self.schema:
-            for name, message in entity.__unique__.items():
-                if unique_index_name(entity, name) in error_text:
-                    return message.replace("{value}", "this value")
+            for names, message in entity.unique_keys():
+                if unique_index_name(entity, names) in error_text or \
+                        columns == tuple(f"{entity.__entity_set__}.{n}" for n in names):
+                    key = names[0] if len(names) == 1 else names
+                    shown = message.format_map(_Placeholders())
+                    return shown, key in entity.__unique_invalid__
         return None
 
     async def next_counter(self, conn: AsyncConnection, name: str, start: int = 1) -> int:
@@ -519,3 +531,10 @@ class Database:
         if self._counters is not None:
             await self._counters.close()
         await self.engine.dispose()
+
+
+class _Placeholders(dict):
+    """What a uniqueness message says of values it does not know (a concurrent duplicate's)."""
+
+    def __missing__(self, key: str) -> str:
+        return "this value"

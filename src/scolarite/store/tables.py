@@ -13,6 +13,8 @@ key cannot express, and a soft-deleted row must stop being a valid target.
 
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 
 from scolarite.odata.schema import Entity, Schema
@@ -72,17 +74,24 @@ def _entity_table(metadata: sa.MetaData, entity: type[Entity]) -> sa.Table:
     table = sa.Table(entity.__entity_set__, metadata, *columns, sqlite_autoincrement=is_registry)
     for name in ordered:
         sa.Index(f"ix_{entity.__entity_set__}_{name}_{entity.key.name}", table.c[name], table.c[entity.key.name])
-    for name in entity.__unique__:
+    for names, _ in entity.unique_keys():
         # Unique among live rows that have a value: 0 / "" mean "none" (R9).
-        col = table.c[name]
-        empty = "" if entity.properties[name].edm.category == "string" else 0
-        where = sa.and_(col != empty, table.c[DELETED] == sa.false())
-        sa.Index(unique_index_name(entity, name), col, unique=True, sqlite_where=where, postgresql_where=where)
+        cols = [table.c[name] for name in names]
+        where = sa.and_(*[col != _empty(entity, col.name) for col in cols], table.c[DELETED] == sa.false())
+        sa.Index(unique_index_name(entity, names), *cols, unique=True, sqlite_where=where, postgresql_where=where)
     return table
 
 
-def unique_index_name(entity: type[Entity], name: str) -> str:
-    return f"uq_{entity.__entity_set__}_{name}"
+def _empty(entity: type[Entity], name: str) -> str | int:
+    return "" if entity.properties[name].edm.category == "string" else 0
+
+
+def unique_index_name(entity: type[Entity], names: str | tuple[str, ...]) -> str:
+    """``uq_Set_A_B``; cut and completed by a digest when longer than PostgreSQL's 63 characters."""
+    name = f"uq_{entity.__entity_set__}_{names if isinstance(names, str) else '_'.join(names)}"
+    if len(name) <= 63:
+        return name
+    return f"{name[:54]}_{hashlib.sha1(name.encode()).hexdigest()[:8]}"
 
 
 def _technical_tables(metadata: sa.MetaData) -> None:

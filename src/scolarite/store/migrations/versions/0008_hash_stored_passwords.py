@@ -5,16 +5,16 @@ returned by every read).  They are write-only now: stored only as an Argon2 hash
 This migration replaces every stored value that is not a hash yet by its hash;
 empty values stay empty.
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 23:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 from argon2 import PasswordHasher
 
-revision = '0009'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
