@@ -196,9 +196,12 @@ def test_help_is_complete(command):
     assert "..." not in text.split("Commands:", 1)[-1] if "Commands:" in text else True, text
     options = text.split("Options:", 1)[1] if "Options:" in text else ""
     # Every option has a description: a line that names an option ends with words after it.
-    for line in options.splitlines():
+    lines = options.splitlines()
+    for i, line in enumerate(lines):
         if line.startswith("  -"):
-            assert re.match(r"\s+-[^ ]+(?:, -[^ ]+)?(?: [A-Z|]+)?\s{2,}\S", line), line
+            same_line = re.match(r"\s+-[^ ]+(?:, -[^ ]+)?(?: [A-Z|]+)?\s{2,}\S", line)
+            next_line = i + 1 < len(lines) and re.match(r"\s{6,}\S", lines[i + 1])
+            assert same_line or next_line, line
 
 
 def test_help_says_the_defaults_and_keeps_urls_whole():

@@ -31,7 +31,7 @@ def learner(client):
     tag = uid()
     mail = post(client, "Mail", {"Adresse": f"emmanuel.fernandez.{tag}@outlook.com", "IsDuplicate": False})
     appr = post(client, "Apprenant", {"Nom": f"FERNANDEZ{tag}", "Prenoms": "Emmanuel", "CiviliteId": 1541,
-                                      "MailId": mail["Id"], "Code": f"A{tag[:5]}",
+                                      "MailId": mail["Id"],
                                       "DateNaissance": "1994-09-01T00:00:00+02:00"})
     return {"mail": mail, "apprenant": appr, "tag": tag}
 

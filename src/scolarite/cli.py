@@ -107,6 +107,19 @@ async def _prepare(url: str, demo: bool) -> tuple[Any, dict, int]:
         await db.dispose()
 
 
+def _settings():
+    """The settings every worker will read (a setting that is not valid is one line of error)."""
+    from scolarite.api.proxies import Peers
+    from scolarite.config import Settings
+
+    try:
+        settings = Settings.from_env()
+        Peers(settings.forwarded_allow_ips, settings.allowed_hosts)
+    except ValueError as exc:
+        _fail(str(exc))
+    return settings
+
+
 def _check_application() -> None:
     """Import the application as every worker will, before any starts.  A worker that
     cannot import it dies at once, and uvicorn would start another in its place, for
@@ -142,6 +155,14 @@ def serve(
                                       min=1, help="Largest page of a collection; more rows get a next link."),
     log_level: str = typer.Option("info", "--log-level", envvar="SCOLARITE_LOG_LEVEL", metavar="LEVEL",
                                   help="One of " + ", ".join(LOG_LEVELS) + "."),
+    forwarded_allow_ips: Optional[str] = typer.Option(
+        None, "--forwarded-allow-ips", envvar="SCOLARITE_FORWARDED_ALLOW_IPS", metavar="ADDRESSES",
+        show_default=False, help="Reverse proxies whose X-Forwarded-* headers are believed: addresses or networks, "
+                                 "comma-separated, or *. Default: 127.0.0.1,::1."),
+    allowed_hosts: Optional[str] = typer.Option(
+        None, "--allowed-hosts", envvar="SCOLARITE_ALLOWED_HOSTS", metavar="HOSTS", show_default=False,
+        help="Host headers links may be built from, comma-separated, or *. Default: the loopback names; for any "
+             "other Host, links use the server's own address (or --public-url)."),
 ) -> None:
     """Start the GraphV1 API (migrating the database first)."""
     import uvicorn
@@ -153,11 +174,22 @@ def serve(
     os.environ["SCOLARITE_MAX_PAGE_SIZE"] = str(max_page_size)
     if public_url:
         os.environ["SCOLARITE_PUBLIC_URL"] = public_url
+    if forwarded_allow_ips is not None:
+        os.environ["SCOLARITE_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips
+    if allowed_hosts is not None:
+        os.environ["SCOLARITE_ALLOWED_HOSTS"] = allowed_hosts
+    settings = _settings()
     _check_application()
     upgrade, counts, live = _run(_prepare(url, demo), url)
     workers = workers or os.cpu_count() or 1
     _banner(host, port, url, workers, upgrade, counts if demo else None, live)
-    uvicorn.run(APPLICATION, factory=True, host=host, port=port, workers=workers, log_level=log_level.lower())
+    from scolarite.api.http import GuardedHttpToolsProtocol
+
+    uvicorn.run(APPLICATION, factory=True, host=host, port=port, workers=workers, log_level=log_level.lower(),
+                http=GuardedHttpToolsProtocol, timeout_keep_alive=int(max(1, settings.keep_alive_timeout)),
+                limit_concurrency=settings.max_connections or None,
+                h11_max_incomplete_event_size=settings.max_header_bytes,
+                proxy_headers=False)  # X-Forwarded-* are read by the application, from trusted peers only
 
 
 def _banner(host: str, port: int, url: str, workers: int, upgrade: Any, demo: dict | None, live: int) -> None:

@@ -9,11 +9,13 @@ by-key read); Starlette keeps the lifespan and answers every other path.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
 import gc
 import logging
+from typing import NoReturn
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,10 +27,21 @@ from scolarite.config import Settings
 from scolarite.model import schema
 from scolarite.odata import edm
 from scolarite.odata.endpoint import ODataEndpoint, ODataRequest, error_response
-from scolarite.odata.errors import BadRequest, NotFound, PayloadTooLarge, Unauthorized
+from scolarite.odata.errors import (
+    BadRequest,
+    NotFound,
+    ODataError,
+    PayloadTooLarge,
+    RequestTimeout,
+    TooManyRequests,
+    Unauthorized,
+)
 from scolarite.service import Service
 from scolarite.store.credentials import Credentials, Principal
 from scolarite.store.db import Database
+from scolarite.store.throttle import Policy, Throttle, retry_after
+
+from .proxies import Peers, valid_host, valid_scheme
 
 log = logging.getLogger("scolarite.api")
 
@@ -45,23 +58,25 @@ class GraphV1:
     """The ``/GraphV1`` handler, as a plain ASGI application.
 
     It reads what it needs straight from the ASGI scope (no per-request framework
-    objects on the hot path): authentication (Basic or X-ApiKey, R1), the body with
-    its size limit, and the absolute service root (behind a proxy too); then hands
-    an ``ODataRequest`` to the protocol layer.
+    objects on the hot path): authentication (Basic or X-ApiKey, R1) with its
+    throttle, the body with its size and time limits, and the absolute service root
+    (behind a trusted proxy too); then hands an ``ODataRequest`` to the protocol layer.
     """
 
-    def __init__(self, endpoint: ODataEndpoint, credentials: Credentials, settings: Settings):
+    def __init__(self, endpoint: ODataEndpoint, credentials: Credentials, settings: Settings, throttle: Throttle):
         self.endpoint = endpoint
         self.credentials = credentials
         self.settings = settings
+        self.throttle = throttle
+        self.peers = Peers(settings.forwarded_allow_ips if settings.trust_forwarded else (), settings.allowed_hosts)
         self.limit = settings.max_body_bytes
 
     async def __call__(self, scope, receive, send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            principal = await self.authenticate(headers)
+            principal = await self.authenticate(headers, scope)
             body = await self.read_body(headers, receive)
-        except (Unauthorized, PayloadTooLarge, BadRequest) as error:
+        except ODataError as error:
             return await self.send(send, error_response(error))
         path = scope["path"][len(f"/{ROOT}"):].lstrip("/")
         raw_query = scope.get("query_string", b"")
@@ -73,15 +88,22 @@ class GraphV1:
                                headers=headers, body=body, user=principal)
         await self.send(send, await self.endpoint.handle(request))
 
-    async def authenticate(self, headers: dict[str, str]) -> Principal:
-        """The caller, or 401.  The message says what is missing or malformed, and for a
-        refused login only "the login or the password is wrong": never which of the two,
-        nor whether the login exists."""
+    async def authenticate(self, headers: dict[str, str], scope) -> Principal:
+        """The caller, or 401 (429 while the address waits after repeated failures).
+
+        The message says what is missing or malformed, and for a refused login only
+        "the login or the password is wrong": never which of the two, nor whether the
+        login exists (an unknown login costs the same verification as a known one)."""
+        peer = (scope.get("client") or (None,))[0]
+        address = self.peers.client_address(peer, headers.get("x-forwarded-for"))
         key = headers.get("x-apikey", "").strip()
         if key:
-            principal = await self.credentials.check_key(key)
+            keys = self.throttle.keys(address, None)
+            self._wait(self.throttle.waiting(keys))
+            principal = self.credentials.remembered_key(key) or await self._checked(
+                keys, lambda: self.credentials.check_key(key))
             if principal is None:
-                raise Unauthorized("the API key is not valid (unknown or revoked)", headers=CHALLENGE)
+                await self._failed(keys, address, None, "the API key is not valid (unknown or revoked)")
             return principal
         authorization = headers.get("authorization", "").strip()
         if not authorization:
@@ -99,40 +121,87 @@ class GraphV1:
         if not sep:
             raise Unauthorized("the Authorization header is not HTTP Basic: send 'Basic ' and the base64 of "
                                "login:password (UTF-8)", headers=CHALLENGE)
-        principal = await self.credentials.check_basic(login, password)
+        keys = self.throttle.keys(address, login)
+        # While a login waits at an address, every attempt waits, the right password too (or a guess that
+        # happens to be right would show).  Other addresses are not concerned.
+        self._wait(self.throttle.waiting(keys))
+        principal = self.credentials.remembered_basic(login, password)
+        if principal is not None:
+            return principal
+        principal = await self._checked(keys, lambda: self.credentials.check_basic(login, password))
         if principal is None:
-            raise Unauthorized("the login or the password is wrong", headers=CHALLENGE)
+            await self._failed(keys, address, login, "the login or the password is wrong")
+        await self.throttle.succeeded(keys)
         return principal
 
+    async def _checked(self, keys, check):
+        """A credential check that reads the database: first, what every process knows of the address."""
+        self._wait(await self.throttle.shared_wait(keys))
+        return await check()
+
+    async def _failed(self, keys, address: str, login: str | None, message: str) -> NoReturn:
+        wait = await self.throttle.failed(keys)
+        log.warning("authentication failed from %s%s: %s%s", address,
+                    f" for login {login[:80]!r}" if login is not None else "", message,
+                    f"; the address now waits {wait:.0f} s" if wait else "")
+        raise Unauthorized(message, headers=CHALLENGE)
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            raise TooManyRequests(
+                f"too many failed sign-ins from this address: try again in {retry_after(seconds)} s (after "
+                f"{self.settings.auth_max_failures} failures of a login, or "
+                f"{self.settings.auth_max_failures_per_address} of any, each new one doubles the wait, up to "
+                f"{self.settings.auth_max_backoff:.0f} s; settings SCOLARITE_AUTH_MAX_FAILURES, "
+                "SCOLARITE_AUTH_MAX_BACKOFF)", headers={"Retry-After": retry_after(seconds)})
+
     def service_root(self, scope, headers: dict[str, str]) -> str:
+        """The absolute service root links are built on (see api/proxies.py for whom it believes)."""
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/") + "/"
         scheme = scope.get("scheme", "http")
         server = scope.get("server") or ("localhost", None)
-        host = headers.get("host") or (f"{server[0]}:{server[1]}" if server[1] else server[0])
-        if self.settings.trust_forwarded:
-            scheme = headers.get("x-forwarded-proto", scheme).split(",")[0].strip() or scheme
-            host = headers.get("x-forwarded-host", host).split(",")[0].strip() or host
+        own = f"[{server[0]}]" if ":" in str(server[0]) else str(server[0])
+        own = f"{own}:{server[1]}" if server[1] else own
+        host = headers.get("host", "")
+        peer = (scope.get("client") or (None,))[0]
+        if self.peers.trusted(peer):
+            proto = headers.get("x-forwarded-proto", "").split(",")[0].strip()
+            if valid_scheme(proto):
+                scheme = proto.lower()
+            forwarded = headers.get("x-forwarded-host", "").split(",")[0].strip()
+            if valid_host(forwarded):
+                host = forwarded
+            elif not self.peers.host_allowed(host):
+                host = own
+        elif not self.peers.host_allowed(host):  # like Django's ALLOWED_HOSTS, whoever the peer
+            host = own
         prefix = scope.get("root_path", "").rstrip("/")
         return f"{scheme}://{host}{prefix}/{ROOT}/"
 
     async def read_body(self, headers: dict[str, str], receive) -> bytes:
         declared = headers.get("content-length")
-        too_large = PayloadTooLarge(f"the body is larger than the limit of {self.limit} bytes")
+        too_large = PayloadTooLarge(f"the body is larger than the limit of {self.limit} bytes "
+                                    "(setting SCOLARITE_MAX_BODY_BYTES)")
         if declared and declared.isdigit() and int(declared) > self.limit:
             raise too_large
         chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise BadRequest("the client disconnected before sending the whole body")
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.limit:
-                raise too_large
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        try:
+            async with asyncio.timeout(self.settings.body_timeout or None):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise BadRequest("the client disconnected before sending the whole body")
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.limit:
+                        raise too_large
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        return b"".join(chunks)
+        except TimeoutError:
+            raise RequestTimeout(f"the body was not received within {self.settings.body_timeout:.0f} s "
+                                 "(setting SCOLARITE_BODY_TIMEOUT)") from None
 
     @staticmethod
     async def send(send, resp) -> None:
@@ -169,7 +238,10 @@ def build(settings: Settings | None = None, db: Database | None = None) -> Appli
     service = Service(schema, db)
     rules.register(service)
     endpoint = ODataEndpoint(schema, service, settings.max_page_size, settings.limits)
-    credentials = Credentials(db, settings.auth_cache_seconds)
+    credentials = Credentials(db, settings.auth_cache_seconds, settings.auth_hash_concurrency)
+    throttle = Throttle(db, Policy(settings.auth_max_failures, settings.auth_failure_window, settings.auth_max_backoff),
+                        Policy(settings.auth_max_failures_per_address, settings.auth_failure_window,
+                               settings.auth_max_backoff))
 
     async def not_found(request: Request) -> Response:
         return _respond(error_response(NotFound(f"nothing here; the API lives under /{ROOT}/")))
@@ -188,7 +260,8 @@ def build(settings: Settings | None = None, db: Database | None = None) -> Appli
     fallback.state.db = db
     fallback.state.service = service
     fallback.state.credentials = credentials
-    return Application(GraphV1(endpoint, credentials, settings), fallback)
+    fallback.state.throttle = throttle
+    return Application(GraphV1(endpoint, credentials, settings, throttle), fallback)
 
 
 def create_app() -> Application:

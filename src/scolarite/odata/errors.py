@@ -58,12 +58,20 @@ class NotAcceptable(ODataError):
     status, code = 406, "NotAcceptable"
 
 
+class RequestTimeout(ODataError):
+    status, code = 408, "RequestTimeout"
+
+
 class Conflict(ODataError):
     status, code = 409, "Conflict"
 
 
 class PayloadTooLarge(ODataError):
     status, code = 413, "PayloadTooLarge"
+
+
+class TooManyRequests(ODataError):
+    status, code = 429, "TooManyRequests"
 
 
 class Unavailable(ODataError):

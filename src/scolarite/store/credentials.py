@@ -49,8 +49,11 @@ class Principal:
 
 
 class Credentials:
-    def __init__(self, db: Database, cache_seconds: float = 0.0):
+    def __init__(self, db: Database, cache_seconds: float = 0.0, hash_concurrency: int = 2):
         self.db = db
+        # Argon2 verifications at once: a flood of wrong passwords takes these slots, not every core.
+        self._slots = asyncio.Semaphore(max(1, hash_concurrency))
+        self._dummy: str | None = None
         self.table = db.metadata.tables["scolarite_credential"]
         self._verified: dict[tuple[str, str], str] = {}
         # Successful checks are remembered for ``cache_seconds`` (a revocation made
@@ -156,14 +159,36 @@ class Credentials:
             pending.add_done_callback(lambda _done: self._pending.pop(key, None))
         return self._remember(key, await asyncio.shield(pending))
 
+    def remembered_basic(self, login: str, password: str) -> Principal | None:
+        """The principal of a login and password checked successfully a moment ago, reading nothing."""
+        return self._remembered(("basic", login, _digest(password)))
+
+    def remembered_key(self, key: str) -> Principal | None:
+        return self._remembered(("apikey", "", _digest(key)))
+
     async def check_basic(self, login: str, password: str) -> Principal | None:
         key = ("basic", login, _digest(password))
         return self._remembered(key) or await self._shared(key, lambda: self._check_basic(login, password))
+
+    async def _verify(self, stored: str, password: str) -> bool:
+        async with self._slots:  # Argon2 takes tens of milliseconds: in a thread, a few at a time
+            try:
+                return await asyncio.to_thread(_hasher.verify, stored, password)
+            except (VerificationError, InvalidHashError):
+                return False
+
+    async def _unknown_login(self, password: str) -> None:
+        """An unknown login costs what a wrong password costs (a verification against a hash of nothing), so
+        that the time of a refusal does not tell which logins exist."""
+        if self._dummy is None:
+            self._dummy = await asyncio.to_thread(_hasher.hash, secrets.token_urlsafe(16))
+        await self._verify(self._dummy, password)
 
     async def _check_basic(self, login: str, password: str) -> Principal | None:
         async with self.db.reads() as ex:
             rows = await ex.fetch(self._by_login_sql.sql, self._by_login_sql.args({"login": login}))
         if not rows:
+            await self._unknown_login(password)
             return None
         memo = (login, _digest(password))
         known = self._verified.get(memo)
@@ -171,9 +196,7 @@ class Credentials:
             if known is not None and secrets.compare_digest(known, stored):
                 return Principal(cid, "basic", login)
         for cid, stored in rows:
-            try:  # Argon2 takes tens of milliseconds: not on the event loop
-                await asyncio.to_thread(_hasher.verify, stored, password)
-            except (VerificationError, InvalidHashError):
+            if not await self._verify(stored, password):
                 continue
             if len(self._verified) > 10_000:
                 self._verified.clear()

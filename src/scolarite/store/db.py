@@ -70,6 +70,21 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+def private_sqlite_file(url: str) -> None:
+    """Create a new SQLite database file readable by its owner only (0600): it holds password hashes and
+    people's data.  SQLite gives its -wal and -shm files the database file's permissions."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    if path.exists() or not path.parent.is_dir():
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 def _redacted(url: str) -> str:
     """``url`` without its password (for messages)."""
     scheme, sep, rest = url.partition("://")
@@ -193,6 +208,8 @@ class Database:
     def __init__(self, schema: Schema, url: str | None = None, engine: AsyncEngine | None = None):
         self.schema = schema
         self.url = database_url(url)
+        if engine is None:
+            private_sqlite_file(self.url)
         self.engine = engine or make_engine(self.url)
         self.metadata, self.tables = build_tables(schema)
         self.dialect = self.engine.dialect.name

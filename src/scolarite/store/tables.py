@@ -111,6 +111,16 @@ def _technical_tables(metadata: sa.MetaData) -> None:
                  sqlite_where=sa.text("kind = 'basic' AND revoked_at IS NULL"),
                  postgresql_where=sa.text("kind = 'basic' AND revoked_at IS NULL")),
     )
+    # Failed sign-ins, shared by the server's processes (store/throttle.py): one row per key
+    # (an address, or a login at an address).
+    sa.Table(
+        "scolarite_auth_failure",
+        metadata,
+        sa.Column("key", sa.String(300), primary_key=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_at", sa.DateTime(), nullable=False),
+        sa.Column("blocked_until", sa.DateTime(), nullable=True),
+    )
     # Named counters for generated codes (A00294, CS00000573, C00001): one row per
     # counter, incremented with UPDATE … RETURNING so that concurrent creations from
     # several server processes never draw the same number.

@@ -1,0 +1,146 @@
+"""Failed sign-ins: who must wait before trying again, in memory and shared by the server's processes.
+
+Keys are a client address (every login tried from it) and a login at an address.  A key that has failed
+``limit`` times within ``window`` seconds waits 1 s, then twice as long after each new failure, up to
+``max_backoff``; a success at the address clears its login's key.  A key never covers another address, so
+the right password keeps working from everywhere else during a flood, and a wait never lasts longer than
+``max_backoff``.
+
+Every process remembers the keys it has seen fail (answering a waiting key costs no database read), and
+writes each failure to ``scolarite_auth_failure`` with one upsert, so that a flood spread over the workers
+of a server, or over several servers on one database, is counted once.  A process that has not seen a key
+fail reads its row only when it is about to verify a password, which it does only for credentials it has
+not verified recently (successful checks are remembered: the hot path reads nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .db import Database, utcnow
+
+
+@dataclass(frozen=True)
+class Policy:
+    limit: int  # failures before the first wait
+    window: float  # seconds after which past failures are forgotten
+    max_backoff: float  # seconds
+
+    def wait(self, failures: int) -> float:
+        """Seconds to wait after ``failures`` failures in a row."""
+        if failures < self.limit:
+            return 0.0
+        return min(self.max_backoff, 2.0 ** min(failures - self.limit, 30))
+
+
+@dataclass
+class _Seen:
+    failures: int
+    last: float  # monotonic
+    until: float  # monotonic; 0: not waiting
+
+
+class Throttle:
+    def __init__(self, db: Database, per_login: Policy, per_address: Policy):
+        self.db = db
+        self.table = db.metadata.tables["scolarite_auth_failure"]
+        self.policies = {"login": per_login, "address": per_address}
+        self._seen: dict[str, _Seen] = {}
+
+    @staticmethod
+    def keys(address: str, login: str | None) -> list[tuple[str, str]]:
+        """(kind, key) pairs of an attempt: the address, and the login at the address."""
+        keys = [("address", f"a:{address}")]
+        if login is not None:
+            keys.append(("login", f"l:{address}:{login[:200]}"))
+        return keys
+
+    def waiting(self, keys: list[tuple[str, str]]) -> float:
+        """Seconds this process knows the attempt must still wait (0: none), without reading anything."""
+        now = time.monotonic()
+        longest = 0.0
+        for _, key in keys:
+            seen = self._seen.get(key)
+            if seen is not None and seen.until > now:
+                longest = max(longest, seen.until - now)
+        return longest
+
+    async def shared_wait(self, keys: list[tuple[str, str]]) -> float:
+        """Seconds the attempt must wait according to every process (one read of the keys' rows)."""
+        known = self.waiting(keys)
+        if known:
+            return known
+        t = self.table
+        async with self.db.engine.connect() as conn:
+            rows = (await conn.execute(sa.select(t.c.key, t.c.blocked_until).where(
+                t.c.key.in_([key for _, key in keys]), t.c.blocked_until.is_not(None)))).all()
+        now = utcnow()
+        longest = 0.0
+        for key, until in rows:
+            left = (until - now).total_seconds()
+            if left > 0:
+                longest = max(longest, left)
+                self._remember(key, None, time.monotonic() + left)
+        return longest
+
+    async def failed(self, keys: list[tuple[str, str]]) -> float:
+        """Count a failure against every key; returns how long the attempt's keys must now wait."""
+        now, clock = utcnow(), time.monotonic()
+        longest = 0.0
+        async with self.db.write() as conn:
+            for kind, key in keys:
+                policy = self.policies[kind]
+                failures = await self._count(conn, key, now, policy)
+                wait = policy.wait(failures)
+                if wait:
+                    await conn.execute(sa.update(self.table).where(self.table.c.key == key).values(
+                        blocked_until=now + dt.timedelta(seconds=wait)))
+                self._remember(key, failures, clock + wait if wait else 0.0)
+                longest = max(longest, wait)
+        return longest
+
+    async def succeeded(self, keys: list[tuple[str, str]]) -> None:
+        """A success clears the login's key at the address (the address's own count ages out)."""
+        logins = [key for kind, key in keys if kind == "login"]
+        if not logins or not any(key in self._seen for key in logins):
+            return
+        for key in logins:
+            self._seen.pop(key, None)
+        async with self.db.write() as conn:
+            await conn.execute(sa.delete(self.table).where(self.table.c.key.in_(logins)))
+
+    async def _count(self, conn, key: str, now: dt.datetime, policy: Policy) -> int:
+        """The key's failures in a row, this one included (one upsert; a count older than the window restarts)."""
+        t = self.table
+        stale = now - dt.timedelta(seconds=policy.window)
+        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
+        stmt = dialect.insert(t).values(key=key, failures=1, last_at=now, blocked_until=None)
+        excluded = stmt.excluded
+        stmt = stmt.on_conflict_do_update(index_elements=[t.c.key], set_={
+            "failures": sa.case((t.c.last_at < stale, 1), else_=t.c.failures + 1),
+            "last_at": excluded.last_at,
+            "blocked_until": sa.case((t.c.last_at < stale, None), else_=t.c.blocked_until),
+        }).returning(t.c.failures)
+        return (await conn.execute(stmt)).scalar_one()
+
+    def _remember(self, key: str, failures: int | None, until: float) -> None:
+        if len(self._seen) > 100_000:  # a flood of addresses: forget the oldest half
+            for old in sorted(self._seen, key=lambda k: self._seen[k].last)[: len(self._seen) // 2]:
+                del self._seen[old]
+        seen = self._seen.get(key)
+        if seen is None:
+            self._seen[key] = _Seen(failures or 0, time.monotonic(), until)
+        else:
+            seen.failures = failures if failures is not None else seen.failures
+            seen.last = time.monotonic()
+            seen.until = max(seen.until, until) if failures is None else until
+
+
+def retry_after(seconds: float) -> str:
+    return str(max(1, math.ceil(seconds)))
