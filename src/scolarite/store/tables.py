@@ -119,7 +119,6 @@ def _technical_tables(metadata: sa.MetaData) -> None:
         sa.Column("key", sa.String(300), primary_key=True),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("last_at", sa.DateTime(), nullable=False),
-        sa.Column("blocked_until", sa.DateTime(), nullable=True),
     )
     # Named counters for generated codes (A00294, CS00000573, C00001): one row per
     # counter, incremented with UPDATE … RETURNING so that concurrent creations from

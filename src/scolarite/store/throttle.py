@@ -8,8 +8,8 @@ the right password keeps working from everywhere else during a flood, and a wait
 
 Every process remembers the keys it has seen fail (answering a waiting key costs no database read), and
 writes each failure to ``scolarite_auth_failure`` with one upsert, so that a flood spread over the workers
-of a server, or over several servers on one database, is counted once.  A process that has not seen a key
-fail reads its row only when it is about to verify a password, which it does only for credentials it has
+of a server, or over several servers on one database, is counted once (the row holds the count and the time
+of the last failure; the wait follows from them).  A process that has not seen a key fail reads its row only when it is about to verify a password, which it does only for credentials it has
 not verified recently (successful checks are remembered: the hot path reads nothing).
 """
 
@@ -72,21 +72,25 @@ class Throttle:
         return longest
 
     async def shared_wait(self, keys: list[tuple[str, str]]) -> float:
-        """Seconds the attempt must wait according to every process (one read of the keys' rows)."""
+        """Seconds the attempt must wait according to the failures every process counted (one read of the
+        keys' rows); the wait follows from the count by this process's own policy."""
         known = self.waiting(keys)
         if known:
             return known
         t = self.table
+        kinds = {key: kind for kind, key in keys}
         async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(sa.select(t.c.key, t.c.blocked_until).where(
-                t.c.key.in_([key for _, key in keys]), t.c.blocked_until.is_not(None)))).all()
+            rows = (await conn.execute(sa.select(t.c.key, t.c.failures, t.c.last_at).where(
+                t.c.key.in_(list(kinds))))).all()
         now = utcnow()
         longest = 0.0
-        for key, until in rows:
-            left = (until - now).total_seconds()
+        for key, failures, last_at in rows:
+            policy = self.policies[kinds[key]]
+            age = (now - last_at).total_seconds()
+            left = policy.wait(failures) - age if age < policy.window else 0.0
             if left > 0:
                 longest = max(longest, left)
-                self._remember(key, None, time.monotonic() + left)
+                self._remember(key, failures, time.monotonic() + left)
         return longest
 
     async def failed(self, keys: list[tuple[str, str]]) -> float:
@@ -98,9 +102,6 @@ class Throttle:
                 policy = self.policies[kind]
                 failures = await self._count(conn, key, now, policy)
                 wait = policy.wait(failures)
-                if wait:
-                    await conn.execute(sa.update(self.table).where(self.table.c.key == key).values(
-                        blocked_until=now + dt.timedelta(seconds=wait)))
                 self._remember(key, failures, clock + wait if wait else 0.0)
                 longest = max(longest, wait)
         return longest
@@ -120,12 +121,11 @@ class Throttle:
         t = self.table
         stale = now - dt.timedelta(seconds=policy.window)
         dialect = postgresql if self.db.dialect == "postgresql" else sqlite
-        stmt = dialect.insert(t).values(key=key, failures=1, last_at=now, blocked_until=None)
+        stmt = dialect.insert(t).values(key=key, failures=1, last_at=now)
         excluded = stmt.excluded
         stmt = stmt.on_conflict_do_update(index_elements=[t.c.key], set_={
             "failures": sa.case((t.c.last_at < stale, 1), else_=t.c.failures + 1),
             "last_at": excluded.last_at,
-            "blocked_until": sa.case((t.c.last_at < stale, None), else_=t.c.blocked_until),
         }).returning(t.c.failures)
         return (await conn.execute(stmt)).scalar_one()
 

@@ -1,7 +1,7 @@
 """failed sign-ins, shared by the server's processes
 
 One row per key (a client address, or a login at an address): how many failures
-in a row, when the last one was, and until when the key waits (store/throttle.py).
+in a row and when the last one was; each process derives the wait from them (store/throttle.py).
 
 Revision ID: 0009
 Revises: 0008
@@ -22,7 +22,6 @@ def upgrade() -> None:
         sa.Column('key', sa.String(300), nullable=False),
         sa.Column('failures', sa.Integer(), nullable=False),
         sa.Column('last_at', sa.DateTime(), nullable=False),
-        sa.Column('blocked_until', sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_scolarite_auth_failure')),
     )
 
