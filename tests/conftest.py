@@ -119,6 +119,10 @@ class Server:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.root = f"{self.base}/GraphV1/"
+        # The suite sends many wrong credentials on purpose, all from 127.0.0.1 and counted in the shared
+        # table: the sign-in throttle is off unless a test asks for it (tests/test_auth_throttle.py does).
+        settings.setdefault("auth_max_failures", 10**9)
+        settings.setdefault("auth_max_failures_per_address", 10**9)
         self.app = build(Settings(database_url=url, **settings))
         self.db: Database = self.app.state.db
         # As `scolarite serve` runs it: the guarded protocol, X-Forwarded-* left to the application.
@@ -170,10 +174,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(database_url, api_key) -> Server:
-    # The suite sends many wrong credentials on purpose: the sign-in throttle has tests and servers of its own
-    # (tests/test_auth_throttle.py); here it would answer 429 to the refusals other tests check.
-    srv = Server(database_url, max_page_size=PAGE_SIZE, auth_max_failures=10**9,
-                 auth_max_failures_per_address=10**9).start()
+    srv = Server(database_url, max_page_size=PAGE_SIZE).start()
     yield srv
     srv.stop()
 

@@ -17,11 +17,13 @@ import pytest
 from conftest import PASSWORD, USER, Server
 
 GOOD = (USER, PASSWORD)
+# The defaults of `scolarite serve` (the suite's other servers turn the throttle off).
+DEFAULTS = {"auth_max_failures": 5, "auth_max_failures_per_address": 20}
 
 
 @pytest.fixture(scope="module")
 def guarded(database_url, api_key):
-    srv = Server(database_url).start()
+    srv = Server(database_url, **DEFAULTS).start()
     yield srv
     srv.stop()
 
@@ -90,7 +92,7 @@ def test_unknown_logins_are_throttled_alike_and_per_address(guarded):
 
 
 def test_failures_are_shared_by_the_processes_of_a_database(guarded, database_url):
-    other = Server(database_url).start()
+    other = Server(database_url, **DEFAULTS).start()
     try:
         address = _address()
         for i in range(5):
