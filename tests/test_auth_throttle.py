@@ -103,6 +103,19 @@ def test_failures_are_shared_by_the_processes_of_a_database(guarded, database_ur
         other.stop()
 
 
+def test_a_success_in_another_process_clears_the_count(guarded, database_url):
+    other = Server(database_url, **DEFAULTS).start()
+    try:
+        address = _address()
+        for i in range(4):
+            assert _get(guarded, (USER, f"wrong-{i}"), address).status_code == 401
+        assert _get(other, GOOD, address).status_code == 200
+        # Counted from zero again: four more failures before any wait.
+        assert [_get(guarded, (USER, f"again-{i}"), address).status_code for i in range(4)] == [401] * 4
+    finally:
+        other.stop()
+
+
 def test_wrong_api_keys_are_throttled_by_address(guarded):
     address = _address()
     answers = [httpx.get(f"{guarded.root}Civilite", headers={"X-ApiKey": f"k{i}", "X-Forwarded-For": address},

@@ -109,8 +109,10 @@ class Throttle:
     async def succeeded(self, keys: list[tuple[str, str]]) -> None:
         """A success clears the login's key at the address (the address's own count ages out)."""
         logins = [key for kind, key in keys if kind == "login"]
-        if not logins or not any(key in self._seen for key in logins):
+        if not logins:
             return
+        # Another process may have counted the failures: clear the row whatever this one saw (a success costs
+        # an Argon2 verification already, and is remembered, so this write is rare).
         for key in logins:
             self._seen.pop(key, None)
         async with self.db.write() as conn:
