@@ -63,7 +63,7 @@ def _read_all(s: socket.socket, wait: float = 5.0) -> bytes:
             if not chunk:
                 return out
             out += chunk
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return out + b"<still open>"
     except ConnectionResetError:
         return out
