@@ -6,6 +6,7 @@ default), so one test can play several clients.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import statistics
 import threading
@@ -28,8 +29,13 @@ def guarded(database_url, api_key):
     srv.stop()
 
 
+_addresses = itertools.count(1)
+
+
 def _address() -> str:
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    """An address of its own for each use (a random one could be another test's, already waiting)."""
+    n = next(_addresses)
+    return f"198.51.{100 + n // 250}.{n % 250 + 1}"
 
 
 def _get(srv, auth, address, client=None) -> httpx.Response:

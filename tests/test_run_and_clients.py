@@ -13,7 +13,7 @@ import httpx
 import pytest
 from requests.auth import HTTPBasicAuth
 
-from conftest import PASSWORD, USER, example
+from conftest import PASSWORD, UNTHROTTLED, USER, example
 
 
 def _free_port() -> int:
@@ -25,7 +25,7 @@ def _free_port() -> int:
 def test_serve_demo_as_the_readme_says(tmp_path, database_url):
     """`scolarite serve --demo` on a fresh directory (or on the test database when it is PostgreSQL)."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")} | UNTHROTTLED
     cmd = [sys.executable, "-m", "scolarite.cli", "serve", "--demo", "--port", str(port)]
     if not database_url.startswith("sqlite"):
         cmd += ["--database-url", database_url]
