@@ -41,7 +41,6 @@ class Policy:
 
 @dataclass
 class _Seen:
-    failures: int
     last: float  # monotonic
     until: float  # monotonic; 0: not waiting
 
@@ -90,7 +89,7 @@ class Throttle:
             left = policy.wait(failures) - age if age < policy.window else 0.0
             if left > 0:
                 longest = max(longest, left)
-                self._remember(key, failures, time.monotonic() + left)
+                self._remember(key, time.monotonic() + left)
         return longest
 
     async def failed(self, keys: list[tuple[str, str]]) -> float:
@@ -102,7 +101,7 @@ class Throttle:
                 policy = self.policies[kind]
                 failures = await self._count(conn, key, now, policy)
                 wait = policy.wait(failures)
-                self._remember(key, failures, clock + wait if wait else 0.0)
+                self._remember(key, clock + wait if wait else 0.0)
                 longest = max(longest, wait)
         return longest
 
@@ -131,17 +130,12 @@ class Throttle:
         }).returning(t.c.failures)
         return (await conn.execute(stmt)).scalar_one()
 
-    def _remember(self, key: str, failures: int | None, until: float) -> None:
+    def _remember(self, key: str, until: float) -> None:
+        """Note when the key was last seen and until when it waits (0: not waiting)."""
         if len(self._seen) > 100_000:  # a flood of addresses: forget the oldest half
             for old in sorted(self._seen, key=lambda k: self._seen[k].last)[: len(self._seen) // 2]:
                 del self._seen[old]
-        seen = self._seen.get(key)
-        if seen is None:
-            self._seen[key] = _Seen(failures or 0, time.monotonic(), until)
-        else:
-            seen.failures = failures if failures is not None else seen.failures
-            seen.last = time.monotonic()
-            seen.until = max(seen.until, until) if failures is None else until
+        self._seen[key] = _Seen(time.monotonic(), until)
 
 
 def retry_after(seconds: float) -> str:
