@@ -16,6 +16,7 @@ not verified recently (successful checks are remembered: the hot path reads noth
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .db import Database, utcnow
+
+log = logging.getLogger("scolarite.auth")
 
 
 @dataclass(frozen=True)
@@ -87,35 +90,41 @@ class Throttle:
             policy = self.policies[kinds[key]]
             age = (now - last_at).total_seconds()
             left = policy.wait(failures) - age if age < policy.window else 0.0
-            if left > 0:
-                longest = max(longest, left)
-                self._remember(key, time.monotonic() + left)
+            longest = max(longest, left)
+            # Remembered even when not waiting: a success then knows there is a count to clear.
+            self._remember(key, time.monotonic() + left if left > 0 else 0.0)
         return longest
 
     async def failed(self, keys: list[tuple[str, str]]) -> float:
         """Count a failure against every key; returns how long the attempt's keys must now wait."""
         now, clock = utcnow(), time.monotonic()
         longest = 0.0
-        async with self.db.write() as conn:
-            for kind, key in keys:
-                policy = self.policies[kind]
-                failures = await self._count(conn, key, now, policy)
-                wait = policy.wait(failures)
-                self._remember(key, clock + wait if wait else 0.0)
-                longest = max(longest, wait)
+        try:
+            async with self.db.write() as conn:
+                for kind, key in keys:
+                    policy = self.policies[kind]
+                    failures = await self._count(conn, key, now, policy)
+                    wait = policy.wait(failures)
+                    self._remember(key, clock + wait if wait else 0.0)
+                    longest = max(longest, wait)
+        except sa.exc.DBAPIError as exc:  # the refusal stands; this failure is not counted
+            log.warning("could not count a failed sign-in (%s)", type(exc.orig).__name__)
         return longest
 
     async def succeeded(self, keys: list[tuple[str, str]]) -> None:
         """A success clears the login's key at the address (the address's own count ages out)."""
-        logins = [key for kind, key in keys if kind == "login"]
+        # Only a key with a count, seen failing here or read by shared_wait (which any process runs before
+        # verifying a password), has a row: a success writes nothing otherwise.
+        logins = [key for kind, key in keys if kind == "login" and key in self._seen]
         if not logins:
             return
-        # Another process may have counted the failures: clear the row whatever this one saw (a success costs
-        # an Argon2 verification already, and is remembered, so this write is rare).
         for key in logins:
             self._seen.pop(key, None)
-        async with self.db.write() as conn:
-            await conn.execute(sa.delete(self.table).where(self.table.c.key.in_(logins)))
+        try:
+            async with self.db.write() as conn:
+                await conn.execute(sa.delete(self.table).where(self.table.c.key.in_(logins)))
+        except sa.exc.DBAPIError as exc:  # e.g. SQLite locked by another writer: the count ages out instead
+            log.warning("could not clear failed sign-ins (%s); they age out", type(exc.orig).__name__)
 
     async def _count(self, conn, key: str, now: dt.datetime, policy: Policy) -> int:
         """The key's failures in a row, this one included (one upsert; a count older than the window restarts)."""
