@@ -86,9 +86,13 @@ def main() -> int:
 
     t0 = time.perf_counter()
     latencies = legit_during(url, right, [one_address])
-    report["one_address"] = {"statuses": dict(statuses), "first_8": first, "seconds": time.perf_counter() - t0,
-                             "legit_requests": len(latencies),
-                             "legit_median_ms": statistics.median(latencies) * 1000}
+    report["one_address"] = {
+        "statuses": dict(statuses),
+        "first_8": first,
+        "seconds": time.perf_counter() - t0,
+        "legit_requests": len(latencies),
+        "legit_median_ms": statistics.median(latencies) * 1000,
+    }
 
     # 2. eight attackers, a new address per request
     per_attacker = max(1, args.attempts // 8 // 4)
@@ -103,9 +107,12 @@ def main() -> int:
     baseline = legit_during(url, right, [lambda: time.sleep(2)])
     latencies = legit_during(url, right, [rotating] * 8)
     report["eight_rotating_attackers"] = {
-        "attempts": 8 * per_attacker, "statuses": dict(spread), "legit_requests": len(latencies),
+        "attempts": 8 * per_attacker,
+        "statuses": dict(spread),
+        "legit_requests": len(latencies),
         "legit_median_ms": statistics.median(latencies) * 1000,
-        "legit_median_ms_without_flood": statistics.median(baseline) * 1000}
+        "legit_median_ms_without_flood": statistics.median(baseline) * 1000,
+    }
 
     # 3. known against unknown logins
     known, unknown = [], []
@@ -118,8 +125,12 @@ def main() -> int:
             assert status == 401, status
             unknown.append(took)
     k, u = statistics.median(known) * 1000, statistics.median(unknown) * 1000
-    report["refusal_times"] = {"samples": args.samples, "known_median_ms": k, "unknown_median_ms": u,
-                               "difference_percent": abs(k - u) / max(k, u) * 100}
+    report["refusal_times"] = {
+        "samples": args.samples,
+        "known_median_ms": k,
+        "unknown_median_ms": u,
+        "difference_percent": abs(k - u) / max(k, u) * 100,
+    }
     print(json.dumps(report, indent=2))
     return 0
 

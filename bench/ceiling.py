@@ -32,8 +32,12 @@ from pathlib import Path
 def _inputs(samples: dict, rng: random.Random, tag: str):
     """Endless rotation of input values, by input name."""
     counters = {"n": 0}
-    lists = {"learner": samples["learner_ids"], "address": samples["mail_addresses"],
-             "parcours": samples["parcours_ids"], "learner_s": samples["learner_ids_with_s"]}
+    lists = {
+        "learner": samples["learner_ids"],
+        "address": samples["mail_addresses"],
+        "parcours": samples["parcours_ids"],
+        "learner_s": samples["learner_ids_with_s"],
+    }
     pos = {k: rng.randrange(len(v)) for k, v in lists.items() if v}
     last = max(samples["learners_count"] - 100, 0)
 
@@ -47,6 +51,7 @@ def _inputs(samples: dict, rng: random.Random, tag: str):
             counters["n"] += 1
             return f"ceiling.{tag}.{counters['n']}@charge.example.fr"
         raise KeyError(name)
+
     return value
 
 
@@ -80,16 +85,24 @@ def _summary(latencies: list[float], elapsed: float, errors: int, first_error: s
     def pct(p):
         return round(latencies[min(n - 1, int(p / 100 * n))] * 1000, 3) if n else None
 
-    return {"ops": n, "seconds": round(elapsed, 2), "rate": round(n / elapsed, 1) if elapsed else 0,
-            "p50_ms": pct(50), "p99_ms": pct(99),
-            "mean_ms": round(statistics.fmean(latencies) * 1000, 3) if n else None,
-            "errors": errors, "first_error": first_error}
+    return {
+        "ops": n,
+        "seconds": round(elapsed, 2),
+        "rate": round(n / elapsed, 1) if elapsed else 0,
+        "p50_ms": pct(50),
+        "p99_ms": pct(99),
+        "mean_ms": round(statistics.fmean(latencies) * 1000, 3) if n else None,
+        "errors": errors,
+        "first_error": first_error,
+    }
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------------------
 
-async def _pg_scenario(url: str, spec: dict, samples: dict, duration: float, warmup: float, concurrency: int,
-                       tag: str) -> dict:
+
+async def _pg_scenario(
+    url: str, spec: dict, samples: dict, duration: float, warmup: float, concurrency: int, tag: str
+) -> dict:
     import asyncpg
 
     conns = [await asyncpg.connect(url) for _ in range(concurrency)]
@@ -119,7 +132,7 @@ async def _pg_scenario(url: str, spec: dict, samples: dict, duration: float, war
             t = time.perf_counter()
             try:
                 await one(conn, value)
-            except Exception as exc:  # noqa: BLE001 - counted and reported
+            except Exception as exc:
                 errors["n"] += 1
                 errors["first"] = errors["first"] or repr(exc)[:300]
                 await asyncio.sleep(0.001)
@@ -142,6 +155,7 @@ async def _pg_scenario(url: str, spec: dict, samples: dict, duration: float, war
 
 
 # -- SQLite -------------------------------------------------------------------------------------------
+
 
 def _sqlite_scenario(path: str, spec: dict, samples: dict, duration: float, warmup: float, tag: str) -> dict:
     from scolarite.store.db import _sqlite_functions  # the server's own SQL functions (lower, upper…)
@@ -185,7 +199,7 @@ def _sqlite_scenario(path: str, spec: dict, samples: dict, duration: float, warm
             break
         try:
             one()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors += 1
             first = first or repr(exc)[:300]
             continue
@@ -205,19 +219,30 @@ def main(argv: list[str]) -> int:
     if spec["dialect"] == "postgresql":
         try:
             import uvloop
+
             uvloop.install()
             loop_name = "uvloop"
         except ImportError:
             loop_name = "asyncio"
         for name, captured in spec["captured"].items():
-            results[name] = asyncio.run(_pg_scenario(spec["dsn"], captured, spec["samples"], spec["duration"],
-                                                     spec["warmup"], spec["concurrency"], f"{spec['tag']}{name}"))
+            results[name] = asyncio.run(
+                _pg_scenario(
+                    spec["dsn"],
+                    captured,
+                    spec["samples"],
+                    spec["duration"],
+                    spec["warmup"],
+                    spec["concurrency"],
+                    f"{spec['tag']}{name}",
+                )
+            )
             results[name]["client"] = f"asyncpg, {spec['concurrency']} connections, {loop_name}"
             print(f"  ceiling {name}: {results[name]['rate']:,.0f} /s", file=sys.stderr, flush=True)
     else:
         for name, captured in spec["captured"].items():
-            results[name] = _sqlite_scenario(spec["path"], captured, spec["samples"], spec["duration"],
-                                             spec["warmup"], f"{spec['tag']}{name}")
+            results[name] = _sqlite_scenario(
+                spec["path"], captured, spec["samples"], spec["duration"], spec["warmup"], f"{spec['tag']}{name}"
+            )
             results[name]["client"] = f"sqlite3 {sqlite3.sqlite_version}, one connection, one loop"
             print(f"  ceiling {name}: {results[name]['rate']:,.0f} /s", file=sys.stderr, flush=True)
     print(json.dumps(results))

@@ -21,7 +21,7 @@ import httpx
 from hypothesis import HealthCheck, given, seed, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fuzzing import Request, problem, requests  # noqa: E402
+from fuzzing import Request, problem, requests
 
 
 def main() -> int:
@@ -46,8 +46,7 @@ def main() -> int:
         def one(request: Request) -> None:
             t0 = time.perf_counter()
             try:
-                response = client.request(request.method, request.url(), headers=request.headers,
-                                          content=request.body)
+                response = client.request(request.method, request.url(), headers=request.headers, content=request.body)
             except httpx.HTTPError as exc:
                 statuses["transport error"] += 1
                 bad.append({"request": str(request), "problem": f"transport error: {exc!r}"})
@@ -58,8 +57,9 @@ def main() -> int:
                 slowest.sort(reverse=True)
                 del slowest[20:]
             statuses[response.status_code] += 1
-            wrong = problem(response.status_code, response.headers.get("content-type", ""), response.text,
-                            request.method)
+            wrong = problem(
+                response.status_code, response.headers.get("content-type", ""), response.text, request.method
+            )
             if wrong:
                 bad.append({"request": str(request)[:500], "problem": wrong, "answer": response.text[:300]})
             done = sum(statuses.values())
@@ -68,10 +68,14 @@ def main() -> int:
 
         one()
     slowest.sort(reverse=True)
-    report = {"requests": sum(statuses.values()), "seconds": round(time.monotonic() - started, 1),
-              "statuses": {str(k): v for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))},
-              "bad": bad[:100], "bad_count": len(bad),
-              "slowest_ms": [(round(t * 1000, 1), r) for t, r in slowest[:10]]}
+    report = {
+        "requests": sum(statuses.values()),
+        "seconds": round(time.monotonic() - started, 1),
+        "statuses": {str(k): v for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))},
+        "bad": bad[:100],
+        "bad_count": len(bad),
+        "slowest_ms": [(round(t * 1000, 1), r) for t, r in slowest[:10]],
+    }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     if args.report:
         args.report.write_text(json.dumps(report, indent=2, ensure_ascii=False))

@@ -47,7 +47,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from scolarite.model import schema
-from scolarite.odata.payload import CREATE, check_values
+from scolarite.schema.values import CREATE, check_values
 from scolarite.store import migrate, referentials
 from scolarite.store.credentials import Credentials
 from scolarite.store.db import Database, database_url
@@ -73,23 +73,31 @@ TYPES_CONVENTION = [(334222, "STG"), (334224, "APP"), (334223, "PRO")]
 ETAT_CONVENTION_SAISIE = 334217
 MODE_CDD = 3000701
 # The demo's school years 2015/2016 .. 2027/2028, in order.
-PERIODES = [1318, 1319, 3000040, 3000041, 3000042, 3000043, 3000044, 3000045, 1326, 1327, 2215069, 3000046,
-            3000047]
+PERIODES = [1318, 1319, 3000040, 3000041, 3000042, 3000043, 3000044, 3000045, 1326, 1327, 2215069, 3000046, 3000047]
 
 # -- the generated referential --------------------------------------------------------------------------
 PROGRAMMES = [
-    ("MSC-FIN", "MSc Finance d'entreprise"), ("MSC-MKT", "MSc Marketing digital"),
-    ("BACH-COM", "Bachelor Commerce international"), ("BACH-RH", "Bachelor Ressources humaines"),
-    ("MBA-EXE", "Executive MBA"), ("BTS-MCO", "BTS Management commercial opérationnel"),
+    ("MSC-FIN", "MSc Finance d'entreprise"),
+    ("MSC-MKT", "MSc Marketing digital"),
+    ("BACH-COM", "Bachelor Commerce international"),
+    ("BACH-RH", "Bachelor Ressources humaines"),
+    ("MBA-EXE", "Executive MBA"),
+    ("BTS-MCO", "BTS Management commercial opérationnel"),
     ("BTS-NDRC", "BTS Négociation et digitalisation de la relation client"),
-    ("LP-LOG", "Licence professionnelle Logistique"), ("MS-DATA", "Mastère Data et intelligence artificielle"),
+    ("LP-LOG", "Licence professionnelle Logistique"),
+    ("MS-DATA", "Mastère Data et intelligence artificielle"),
     ("TP-RP", "Titre professionnel Responsable de projet"),
 ]
 VARIANTS = ["Paris", "Lyon", "Marseille", "Alternance", "Initial"]
 # 6 types of séquence, 3 whose Code starts with S (eligible to conventions), alternating.
-TYPES_SEQUENCE = [("STG", "Stage en entreprise", True), ("ENS", "Enseignements", False),
-                  ("SALT", "Période en alternance", True), ("PROJ", "Projet tutoré", False),
-                  ("SEJ", "Séjour d'études à l'étranger", True), ("EXAM", "Examens", False)]
+TYPES_SEQUENCE = [
+    ("STG", "Stage en entreprise", True),
+    ("ENS", "Enseignements", False),
+    ("SALT", "Période en alternance", True),
+    ("PROJ", "Projet tutoré", False),
+    ("SEJ", "Séjour d'études à l'étranger", True),
+    ("EXAM", "Examens", False),
+]
 N_PARCOURS = 500
 N_SEQUENCES = 2_000
 
@@ -114,12 +122,46 @@ Rayan Karim Amine Kylian Noé Éloi Côme""".split()
 FEMALE = """Emma Jade Louise Alice Chloé Lina Léa Rose Anna Mila Inès Ambre Julia Mia Léna Manon Juliette Lou Zoé
 Camille Sarah Clara Eva Inaya Agathe Romane Lucie Margaux Pauline Mathilde Marie Océane Yasmine Aïcha Fatou
 Élise Maëlle Anaïs Noémie Héloïse""".split()
-DOMAINS = ["gmail.com", "orange.fr", "free.fr", "hotmail.fr", "outlook.fr", "yahoo.fr", "laposte.net", "sfr.fr",
-           "icloud.com", "etu.ecole.fr"]
-COMPANIES = ["Boulangerie", "Garage", "Cabinet", "Agence", "Transports", "Pharmacie", "Hôtel", "Atelier",
-             "Société", "Groupe", "Laboratoire", "Imprimerie", "Menuiserie", "Conseil", "Logistique"]
-POSTES = ["Assistant marketing", "Chargé de clientèle", "Assistant RH", "Comptable junior", "Développeur",
-          "Chef de projet junior", "Commercial sédentaire", "Gestionnaire logistique", "Analyste financier"]
+DOMAINS = [
+    "gmail.com",
+    "orange.fr",
+    "free.fr",
+    "hotmail.fr",
+    "outlook.fr",
+    "yahoo.fr",
+    "laposte.net",
+    "sfr.fr",
+    "icloud.com",
+    "etu.ecole.fr",
+]
+COMPANIES = [
+    "Boulangerie",
+    "Garage",
+    "Cabinet",
+    "Agence",
+    "Transports",
+    "Pharmacie",
+    "Hôtel",
+    "Atelier",
+    "Société",
+    "Groupe",
+    "Laboratoire",
+    "Imprimerie",
+    "Menuiserie",
+    "Conseil",
+    "Logistique",
+]
+POSTES = [
+    "Assistant marketing",
+    "Chargé de clientèle",
+    "Assistant RH",
+    "Comptable junior",
+    "Développeur",
+    "Chef de projet junior",
+    "Commercial sédentaire",
+    "Gestionnaire logistique",
+    "Analyste financier",
+]
 NAF = ["4711D", "4520A", "6920Z", "7311Z", "4941A", "4773Z", "5510Z", "6201Z", "7022Z", "5210B"]
 
 
@@ -145,7 +187,7 @@ class Bulk:
         self.started = time.perf_counter()
         self._templates: dict[str, dict] = {}
         self._checked: set[str] = set()
-        self.now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        self.now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
         self.object_entity = schema.entity(OBJECT_SET)
 
     def template(self, set_name: str) -> dict:
@@ -174,8 +216,13 @@ class Bulk:
                 row[name] = list(value)
         self.rows[set_name].append(row)
         obj = dict(self.template(OBJECT_SET))
-        obj.update(Id=key, DateCreation=self.now, DateModification=self.now, Actif=True,
-                   Type=entity.__legacy__ or entity.__entity_set__)
+        obj.update(
+            Id=key,
+            DateCreation=self.now,
+            DateModification=self.now,
+            Actif=True,
+            Type=entity.__legacy__ or entity.__entity_set__,
+        )
         obj[SET_COLUMN] = entity.__entity_set__
         self.objects.append(obj)
         return key
@@ -191,11 +238,12 @@ class Bulk:
         return len(self.objects) + sum(len(r) for r in self.rows.values())
 
     async def flush(self, conn) -> None:
-        batches = [(self.db.tables[OBJECT_SET], self.objects)] + \
-                  [(self.db.table(schema.entity(name)), rows) for name, rows in self.rows.items()]
+        batches = [(self.db.tables[OBJECT_SET], self.objects)] + [
+            (self.db.table(schema.entity(name)), rows) for name, rows in self.rows.items()
+        ]
         for table, rows in batches:
             for i in range(0, len(rows), BATCH):
-                await conn.execute(sa.insert(table), rows[i:i + BATCH])
+                await conn.execute(sa.insert(table), rows[i : i + BATCH])
             self.written[table.name] += len(rows)
         self.objects = []
         self.rows = defaultdict(list)
@@ -238,14 +286,15 @@ async def generate(url: str, learners: int, samples_path: Path | None = None, se
         obj = db.tables[OBJECT_SET]
         async with db.engine.connect() as conn:
             max_id = (await conn.execute(sa.select(sa.func.max(obj.c.Id)))).scalar_one() or 0
-            periodes = {r.Id: r for r in (await conn.execute(sa.select(
-                db.table(schema.entity("Periode"))))).all()}
+            periodes = {r.Id: r for r in (await conn.execute(sa.select(db.table(schema.entity("Periode"))))).all()}
         bulk = Bulk(db, first_id=(max_id // 1_000_000 + 1) * 1_000_000)  # ids start on a round number
 
         ref = _referential(bulk, rng, periodes)
         await _write(db, bulk)
-        _log(f"referential: {len(ref['programmes'])} programmes, {len(ref['parcours'])} parcours, "
-             f"{N_SEQUENCES} séquences over {len(TYPES_SEQUENCE)} types")
+        _log(
+            f"referential: {len(ref['programmes'])} programmes, {len(ref['parcours'])} parcours, "
+            f"{N_SEQUENCES} séquences over {len(TYPES_SEQUENCE)} types"
+        )
 
         samples: dict[str, list] = defaultdict(list)
         learner_ids: list[int] = []
@@ -269,28 +318,51 @@ async def generate(url: str, learners: int, samples_path: Path | None = None, se
                 code = f"A{n:05d}"
                 foreign = rng.random() < 0.12
                 learner = bulk.add(
-                    "Apprenant", Nom=nom, Code=code, Prenoms=prenom, CiviliteId=CIVILITE_M if male else CIVILITE_MME,
-                    MailId=mail, IndividuId=individu, GenreMale=male,
+                    "Apprenant",
+                    Nom=nom,
+                    Code=code,
+                    Prenoms=prenom,
+                    CiviliteId=CIVILITE_M if male else CIVILITE_MME,
+                    MailId=mail,
+                    IndividuId=individu,
+                    GenreMale=male,
                     DateNaissance=utc(rng.randint(1994, 2007), rng.randint(1, 12), rng.randint(1, 28)),
                     Nationalite1Id=rng.choice(OTHER_COUNTRIES) if foreign else FRANCE,
                     PaysNaissanceId=rng.choice(OTHER_COUNTRIES) if foreign else FRANCE,
-                    HasChosenRGPD=True, AutoriseCRM=rng.random() < 0.6)
+                    HasChosenRGPD=True,
+                    AutoriseCRM=rng.random() < 0.6,
+                )
                 parcours = rng.choice(ref["parcours"])
                 programme = parcours["programme"]
                 regime, etat = weighted(rng, REGIMES), weighted(rng, ETATS)
                 year = parcours["years"][0]
                 affaire = bulk.add("Affaire", Nom=nom, Code=f"C{n:05d}", EntiteJuridiqueId=programme["campus"])
                 inscription = bulk.add(
-                    "Inscription", EntiteJuridiqueId=programme["campus"], AffaireId=affaire, ApprenantId=learner,
-                    ProgrammeId=programme["id"], RecrutementId=parcours["recrutement"], EtatInscriptionId=etat,
-                    RegimeInscriptionId=regime, DateInscription=utc(year, rng.randint(3, 9), rng.randint(1, 28), 10))
+                    "Inscription",
+                    EntiteJuridiqueId=programme["campus"],
+                    AffaireId=affaire,
+                    ApprenantId=learner,
+                    ProgrammeId=programme["id"],
+                    RecrutementId=parcours["recrutement"],
+                    EtatInscriptionId=etat,
+                    RegimeInscriptionId=regime,
+                    DateInscription=utc(year, rng.randint(3, 9), rng.randint(1, 28), 10),
+                )
                 conv = n % 10 == 0
                 chosen = []
                 for rank, periode_id in enumerate(parcours["periodes"]):
                     p = periodes[periode_id]
-                    bulk.add("InscriptionPeriode", InscriptionId=inscription, PeriodeId=periode_id,
-                             RegimeInscriptionId=regime, EtatInscriptionId=etat, AnneeScolaire=rank + 1,
-                             LibellePeriode=p.Nom, Debut=p.Debut, Fin=p.Fin)
+                    bulk.add(
+                        "InscriptionPeriode",
+                        InscriptionId=inscription,
+                        PeriodeId=periode_id,
+                        RegimeInscriptionId=regime,
+                        EtatInscriptionId=etat,
+                        AnneeScolaire=rank + 1,
+                        LibellePeriode=p.Nom,
+                        Debut=p.Debut,
+                        Fin=p.Fin,
+                    )
                     options = ref["sequences"][(programme["id"], periode_id)]
                     if conv and rank == 0:
                         options = [s for s in options if s["s"]]
@@ -299,8 +371,16 @@ async def generate(url: str, learners: int, samples_path: Path | None = None, se
                     bulk.add("InscriptionSequence", ApprenantId=learner, SequenceId=seq["id"])
                 client_mail = bulk.add("Mail", Adresse=address, IsDuplicate=True)
                 client = bulk.add(
-                    "Client", Nom=nom, Code=f"411-{code}-", Prenoms=prenom, NomUsage=nom, MailId=client_mail,
-                    EntiteJuridiqueId=SOCIETE_SCOLARITE, NatureClientId=NATURE_APPRENANT, ReferenceId=learner)
+                    "Client",
+                    Nom=nom,
+                    Code=f"411-{code}-",
+                    Prenoms=prenom,
+                    NomUsage=nom,
+                    MailId=client_mail,
+                    EntiteJuridiqueId=SOCIETE_SCOLARITE,
+                    NatureClientId=NATURE_APPRENANT,
+                    ReferenceId=learner,
+                )
                 bulk.add("ClientPourAffaire", AffaireId=affaire, ClientId=client, Principal=True)
                 if conv:
                     conventions += 1
@@ -308,14 +388,28 @@ async def generate(url: str, learners: int, samples_path: Path | None = None, se
                     kind, kind_code = rng.choice(TYPES_CONVENTION)
                     company = f"{rng.choice(COMPANIES)} {rng.choice(SURNAMES).title()} {conventions}"
                     entreprise = bulk.add(
-                        "Entreprise", Nom=company, SIRET=f"{rng.randint(100_000_000, 999_999_999)}{conventions:05d}",
-                        NAF=rng.choice(NAF), Effectif=rng.choice(["1-9", "10-49", "50-249", "250+"]))
-                    bulk.add("Convention", Code=f"CS{conventions:08d}", ApprenantId=learner, SequenceId=seq["id"],
-                             EntrepriseId=entreprise, TypeConventionId=kind, EtatConventionId=ETAT_CONVENTION_SAISIE,
-                             NatureContratId=MODE_CDD if kind_code == "APP" else 0, Poste=rng.choice(POSTES),
-                             DateDebut=seq["debut"], DateFin=seq["fin"], DateConclusion=seq["debut"],
-                             Remuneration=round(rng.uniform(600, 1800), 2),
-                             NbHeureFormation=float(rng.randint(150, 600)))
+                        "Entreprise",
+                        Nom=company,
+                        SIRET=f"{rng.randint(100_000_000, 999_999_999)}{conventions:05d}",
+                        NAF=rng.choice(NAF),
+                        Effectif=rng.choice(["1-9", "10-49", "50-249", "250+"]),
+                    )
+                    bulk.add(
+                        "Convention",
+                        Code=f"CS{conventions:08d}",
+                        ApprenantId=learner,
+                        SequenceId=seq["id"],
+                        EntrepriseId=entreprise,
+                        TypeConventionId=kind,
+                        EtatConventionId=ETAT_CONVENTION_SAISIE,
+                        NatureContratId=MODE_CDD if kind_code == "APP" else 0,
+                        Poste=rng.choice(POSTES),
+                        DateDebut=seq["debut"],
+                        DateFin=seq["fin"],
+                        DateConclusion=seq["debut"],
+                        Remuneration=round(rng.uniform(600, 1800), 2),
+                        NbHeureFormation=float(rng.randint(150, 600)),
+                    )
                 learner_ids.append(learner)
                 addresses.append(address)
                 if any(s["s"] for s in chosen):
@@ -323,8 +417,10 @@ async def generate(url: str, learners: int, samples_path: Path | None = None, se
             await _write(db, bulk)
             done = min(start + CHUNK, learners)
             elapsed = time.perf_counter() - started
-            _log(f"  {done:>9,} / {learners:,} learners  {bulk.total:>11,} rows  {bulk.rate():>8,.0f} rows/s  "
-                 f"{done / elapsed:>7,.0f} learners/s")
+            _log(
+                f"  {done:>9,} / {learners:,} learners  {bulk.total:>11,} rows  {bulk.rate():>8,.0f} rows/s  "
+                f"{done / elapsed:>7,.0f} learners/s"
+            )
 
         await _finish(db, learners, conventions)
         elapsed = time.perf_counter() - t0
@@ -360,13 +456,33 @@ def _referential(bulk: Bulk, rng: random.Random, periodes: dict) -> dict:
     programmes = []
     for i, (code, nom) in enumerate(PROGRAMMES):
         campus = CAMPUSES[i % len(CAMPUSES)]
-        pid = bulk.add("Programme", Nom=nom, Code=code, EntiteJuridiqueId=campus, EcoleId=ECOLES[i % len(ECOLES)],
-                       IntitulePrecisDiplomeCERFA=nom, CodeDroit=code, CodeAnalytique=code, Marque="Ecole",
-                       AgeMin=16, AgeMax=99, NbAnnee=3, LibelleExterne=nom, LibelleRNCP=nom,
-                       CodeRNCP=f"{30000 + i}", Parametres=[{"Id": 0, "Code": "DIPLOM", "Valeur": ""}])
+        pid = bulk.add(
+            "Programme",
+            Nom=nom,
+            Code=code,
+            EntiteJuridiqueId=campus,
+            EcoleId=ECOLES[i % len(ECOLES)],
+            IntitulePrecisDiplomeCERFA=nom,
+            CodeDroit=code,
+            CodeAnalytique=code,
+            Marque="Ecole",
+            AgeMin=16,
+            AgeMax=99,
+            NbAnnee=3,
+            LibelleExterne=nom,
+            LibelleRNCP=nom,
+            CodeRNCP=f"{30000 + i}",
+            Parametres=[{"Id": 0, "Code": "DIPLOM", "Valeur": ""}],
+        )
         for regime, name, societe in ((544, "Etudiant", SOCIETE_SCOLARITE), (345751, "Apprenti", 1234567)):
-            bulk.add("ProgrammeRegime", Nom=name, EntiteJuridiqueId=societe, ProgrammeId=pid,
-                     RegimeInscriptionId=regime, TauxTVA=0.0)
+            bulk.add(
+                "ProgrammeRegime",
+                Nom=name,
+                EntiteJuridiqueId=societe,
+                ProgrammeId=pid,
+                RegimeInscriptionId=regime,
+                TauxTVA=0.0,
+            )
         programmes.append({"id": pid, "code": code, "campus": campus})
     types = [(bulk.add("TypeSequence", Nom=nom, Code=code), is_s) for code, nom, is_s in TYPES_SEQUENCE]
     periode_years = [periodes[p].Nom for p in PERIODES]  # "2015/2016", …
@@ -378,22 +494,46 @@ def _referential(bulk: Bulk, rng: random.Random, periodes: dict) -> dict:
         y1 = int(periode_years[start][:4])
         label = f"{y1 % 100:02d}-{(y1 + 3) % 100:02d}"
         pid = bulk.add("Parcours", Nom=f"{label} {programme['code']} {variant}", Code="", ProgrammeId=programme["id"])
-        chosen = PERIODES[start:start + 3]
+        chosen = PERIODES[start : start + 3]
         for rank, periode_id in enumerate(chosen):
             p = periodes[periode_id]
-            bulk.add("ParcoursPeriode", Nom=p.Nom, Code="", ParcoursId=pid, PeriodeId=periode_id,
-                     AnneeScolaire=rank + 1, LibellePeriode=p.Nom, Debut=p.Debut, Fin=p.Fin)
+            bulk.add(
+                "ParcoursPeriode",
+                Nom=p.Nom,
+                Code="",
+                ParcoursId=pid,
+                PeriodeId=periode_id,
+                AnneeScolaire=rank + 1,
+                LibellePeriode=p.Nom,
+                Debut=p.Debut,
+                Fin=p.Fin,
+            )
         # The voie d'entrée of this parcours, visible through its référence externe (R33).
         rid = bulk.next_id + 1  # the Recrutement is added right after its ReferenceExterne
-        refid = bulk.add("ReferenceExterne", Reference=f"VOIE_{programme['code']}_{label}_{ascii_slug(variant)}",
-                         Type="inscription.T_RECRUTEMENT", IdObjet=rid)
-        rec = bulk.add("Recrutement", Nom=f"{label} Voie d’entrée {programme['code']} {variant}", Code="",
-                       ProgrammeId=programme["id"], ParcoursId=pid, LibelleExterne=f"Inscription Rentrée {y1}",
-                       CodesPieces="NOTES/", Debut=utc(y1, 3, 1), Fin=utc(y1, 12, 1), Rentree=utc(y1, 9, 15),
-                       Diplomant=True, ReferenceExterneId=refid)
+        refid = bulk.add(
+            "ReferenceExterne",
+            Reference=f"VOIE_{programme['code']}_{label}_{ascii_slug(variant)}",
+            Type="inscription.T_RECRUTEMENT",
+            IdObjet=rid,
+        )
+        rec = bulk.add(
+            "Recrutement",
+            Nom=f"{label} Voie d’entrée {programme['code']} {variant}",
+            Code="",
+            ProgrammeId=programme["id"],
+            ParcoursId=pid,
+            LibelleExterne=f"Inscription Rentrée {y1}",
+            CodesPieces="NOTES/",
+            Debut=utc(y1, 3, 1),
+            Fin=utc(y1, 12, 1),
+            Rentree=utc(y1, 9, 15),
+            Diplomant=True,
+            ReferenceExterneId=refid,
+        )
         assert rec == rid
-        parcours.append({"id": pid, "programme": programme, "periodes": chosen, "recrutement": rec,
-                         "years": [y1, y1 + 1, y1 + 2]})
+        parcours.append(
+            {"id": pid, "programme": programme, "periodes": chosen, "recrutement": rec, "years": [y1, y1 + 1, y1 + 2]}
+        )
     sequences: dict[tuple[int, int], list[dict]] = defaultdict(list)
     for k in range(N_SEQUENCES):
         programme = programmes[k % len(programmes)]
@@ -406,11 +546,23 @@ def _referential(bulk: Bulk, rng: random.Random, periodes: dict) -> dict:
         debut = p.Debut + dt.timedelta(days=rng.randint(0, 120))
         fin = min(p.Fin, debut + dt.timedelta(days=rng.randint(30, 240)))
         nom = f"{p.Nom[2:4]}-{p.Nom[7:9]} {programme['code']} - {tname.upper()} {k // 130 + 1}"
-        sid = bulk.add("Sequence", Nom=nom,
-                       Code="", ProgrammeId=programme["id"], TypeSequenceId=type_id, Debut=debut, Fin=fin,
-                       LibelleExterne=f"{p.Nom} - {tname}", LibellePeriode=p.Nom, DebutPeriodeCandidature=debut,
-                       FinPeriodeCandidature=debut, MobiliteDebut=debut, MobiliteFin=fin,
-                       Credits=float(rng.choice([2, 3, 5, 6, 10, 30])), Coefficient=float(rng.choice([1, 2, 3])))
+        sid = bulk.add(
+            "Sequence",
+            Nom=nom,
+            Code="",
+            ProgrammeId=programme["id"],
+            TypeSequenceId=type_id,
+            Debut=debut,
+            Fin=fin,
+            LibelleExterne=f"{p.Nom} - {tname}",
+            LibellePeriode=p.Nom,
+            DebutPeriodeCandidature=debut,
+            FinPeriodeCandidature=debut,
+            MobiliteDebut=debut,
+            MobiliteFin=fin,
+            Credits=float(rng.choice([2, 3, 5, 6, 10, 30])),
+            Coefficient=float(rng.choice([1, 2, 3])),
+        )
         sequences[(programme["id"], periode_id)].append({"id": sid, "s": is_s, "debut": debut, "fin": fin})
     return {"programmes": programmes, "parcours": parcours, "sequences": sequences}
 
@@ -422,8 +574,11 @@ async def _finish(db: Database, learners: int, conventions: int) -> None:
         conn = await raw.execution_options(write=True)
         async with conn.begin():
             await db.fix_sequences(conn)
-            for name, value in (("Apprenant.Code", learners), ("Affaire.Code", learners),
-                                ("Convention.Code", conventions)):
+            for name, value in (
+                ("Apprenant.Code", learners),
+                ("Affaire.Code", learners),
+                ("Convention.Code", conventions),
+            ):
                 await conn.execute(sa.delete(counters).where(counters.c.name == name))
                 await conn.execute(sa.insert(counters).values(name=name, value=value))
     t = time.perf_counter()
@@ -437,8 +592,10 @@ async def _finish(db: Database, learners: int, conventions: int) -> None:
             lite.execute("ANALYZE")
             lite.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         lite.close()
-    _log(f"statistics refreshed ({'VACUUM ANALYZE' if db.dialect == 'postgresql' else 'ANALYZE'}, "
-         f"{time.perf_counter() - t:.1f} s)")
+    _log(
+        f"statistics refreshed ({'VACUUM ANALYZE' if db.dialect == 'postgresql' else 'ANALYZE'}, "
+        f"{time.perf_counter() - t:.1f} s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

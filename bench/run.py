@@ -53,8 +53,11 @@ SCENARIOS = {
     "S1": ("s1.lua", "GET /GraphV1/Apprenant/{id}"),
     "S2": ("s2.lua", "GET /GraphV1/Apprenant?$filter=Mail/Adresse eq '{address}'"),
     "S3": ("s3.lua", "GET /GraphV1/Parcours/{id}?$expand=ParcoursPeriodes"),
-    "S4": ("s4.lua", "GET /GraphV1/InscriptionSequence?$filter=ApprenantId eq {id} and "
-                     "startswith(Sequence/TypeSequence/Code,'S')&$expand=Sequence"),
+    "S4": (
+        "s4.lua",
+        "GET /GraphV1/InscriptionSequence?$filter=ApprenantId eq {id} and "
+        "startswith(Sequence/TypeSequence/Code,'S')&$expand=Sequence",
+    ),
     "S5": ("s5.lua", "GET /GraphV1/Apprenant?$top=100&$skip={n}&$orderby=Nom"),
     "S6": ("s6.lua", "POST /GraphV1/Mail (a new address each time)"),
     "S7": (None, "scolarite import dossiers (whole dossier workflow, end to end)"),
@@ -75,6 +78,7 @@ def log(msg: str = "") -> None:
 
 
 # ------------------------------------------------------------------------------------------- tools
+
 
 def ensure_tools() -> None:
     """wrk and taskset must be installed; try apt-get for wrk when running as root."""
@@ -124,10 +128,16 @@ def machine() -> dict:
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) if "MemTotal" in meminfo else 0
     wrk_version = (sh(["wrk", "-v"]).splitlines() or [""])[0].split(" Copyright")[0].split(" [")[0]
     return {
-        "cpu": model, "cpu_mhz": mhz, "nproc": sh(["nproc"]) or str(os.cpu_count()),
-        "memory_gib": round(mem_kb / 1024 / 1024, 1), "free": sh(["free", "-m"]),
-        "kernel": platform.release(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-        "wrk": wrk_version, "load_average": list(os.getloadavg()),
+        "cpu": model,
+        "cpu_mhz": mhz,
+        "nproc": sh(["nproc"]) or str(os.cpu_count()),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "free": sh(["free", "-m"]),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "wrk": wrk_version,
+        "load_average": list(os.getloadavg()),
     }
 
 
@@ -138,6 +148,7 @@ def git_commit() -> tuple[str, bool]:
 
 
 # ------------------------------------------------------------------------------------------ database
+
 
 def alembic_head() -> str:
     from alembic.script import ScriptDirectory
@@ -209,8 +220,13 @@ def prepare_database(args, stamp: str) -> tuple[str, dict, dict]:
             log(f"Generating {args.learners:,} learners into {cache_db.relative_to(PROJECT)} …")
             t = time.perf_counter()
             samples = asyncio.run(generate(f"sqlite:///{cache_db}", args.learners, samples_path, args.seed))
-            meta = {"fingerprint": want, "alembic_head": alembic_head(), "generated_at": stamp,
-                    "seconds": round(time.perf_counter() - t, 1), "rows": samples["rows"]}
+            meta = {
+                "fingerprint": want,
+                "alembic_head": alembic_head(),
+                "generated_at": stamp,
+                "seconds": round(time.perf_counter() - t, 1),
+                "rows": samples["rows"],
+            }
             meta_path.write_text(json.dumps(meta, indent=1))
             dataset["reused"] = False
         else:
@@ -226,22 +242,32 @@ def prepare_database(args, stamp: str) -> tuple[str, dict, dict]:
         template = f"{args.pg_database}_cache_{args.learners}"
         meta = None
         if args.reuse:
-            comment = pg_admin(args.pg_admin_url, fetch="SELECT shobj_description(oid, 'pg_database') "
-                                                        "FROM pg_database WHERE datname = $1", args=(template,))
+            comment = pg_admin(
+                args.pg_admin_url,
+                fetch="SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+                args=(template,),
+            )
             meta = cached_meta()
             if meta is None or not comment or json.loads(comment).get("fingerprint") != want:
                 log("--reuse: no usable cached template database for these settings; generating one.")
                 meta = None
         if meta is None:
             meta_path.unlink(missing_ok=True)
-            pg_admin(args.pg_admin_url, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)',
-                     f'CREATE DATABASE "{template}"')
+            pg_admin(
+                args.pg_admin_url, f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)', f'CREATE DATABASE "{template}"'
+            )
             log(f"Generating {args.learners:,} learners into the PostgreSQL database {template} …")
             t = time.perf_counter()
-            samples = asyncio.run(generate(_with_database(args.pg_admin_url, template), args.learners,
-                                           samples_path, args.seed))
-            meta = {"fingerprint": want, "alembic_head": alembic_head(), "generated_at": stamp,
-                    "seconds": round(time.perf_counter() - t, 1), "rows": samples["rows"]}
+            samples = asyncio.run(
+                generate(_with_database(args.pg_admin_url, template), args.learners, samples_path, args.seed)
+            )
+            meta = {
+                "fingerprint": want,
+                "alembic_head": alembic_head(),
+                "generated_at": stamp,
+                "seconds": round(time.perf_counter() - t, 1),
+                "rows": samples["rows"],
+            }
             comment = json.dumps({"fingerprint": want}).replace("'", "''")
             pg_admin(args.pg_admin_url, f"COMMENT ON DATABASE \"{template}\" IS '{comment}'")
             meta_path.write_text(json.dumps(meta, indent=1))
@@ -254,7 +280,7 @@ def prepare_database(args, stamp: str) -> tuple[str, dict, dict]:
             try:
                 pg_admin(args.pg_admin_url, f'CREATE DATABASE "{args.pg_database}" TEMPLATE "{template}"')
                 break
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 if "being accessed by other users" not in str(exc) or attempt == 19:
                     raise
                 time.sleep(1)
@@ -265,10 +291,16 @@ def prepare_database(args, stamp: str) -> tuple[str, dict, dict]:
     samples = json.loads(samples_path.read_text())
     head = alembic_head()
     if meta.get("alembic_head") != head:
-        log(f"note: the data was generated at migration {meta.get('alembic_head')}, the code is at {head}: "
-            "`scolarite serve` migrates it at start.")
-    dataset.update(generated_at=meta["generated_at"], generation_seconds=meta["seconds"], rows=meta["rows"],
-                   total_rows=sum(meta["rows"].values()))
+        log(
+            f"note: the data was generated at migration {meta.get('alembic_head')}, the code is at {head}: "
+            "`scolarite serve` migrates it at start."
+        )
+    dataset.update(
+        generated_at=meta["generated_at"],
+        generation_seconds=meta["seconds"],
+        rows=meta["rows"],
+        total_rows=sum(meta["rows"].values()),
+    )
     return url, samples, dataset
 
 
@@ -283,11 +315,14 @@ def write_samples_lua(samples: dict, path: Path) -> None:
     auth = "Basic " + base64.b64encode(f"{samples['login']}:{samples['password']}".encode()).decode()
     keys = ["learner_ids", "mail_addresses", "parcours_ids", "learner_ids_with_s", "learners_count"]
     body = ",\n".join(f"  {k} = {lua(samples[k])}" for k in keys)
-    path.write_text(f"-- written by bench/run.py from the generator's samples\nreturn {{\n{body},\n"
-                    f"  authorization = {lua(auth)}\n}}\n")
+    path.write_text(
+        f"-- written by bench/run.py from the generator's samples\nreturn {{\n{body},\n"
+        f"  authorization = {lua(auth)}\n}}\n"
+    )
 
 
 # -------------------------------------------------------------------------------------------- server
+
 
 class Server:
     """``scolarite serve`` in a subprocess pinned to one CPU, with its CPU time and peak RSS."""
@@ -296,8 +331,24 @@ class Server:
         self.url, self.cpu, self.log_path = url, cpu, log_path
         self.port = free_port()
         self.root = f"http://127.0.0.1:{self.port}/GraphV1/"
-        self.cmd = ["taskset", "-c", str(cpu), scolarite_exe(), "serve", "--host", "127.0.0.1",
-                    "--port", str(self.port), "--workers", "1", "--database-url", url, "--log-level", log_level, *extra]
+        self.cmd = [
+            "taskset",
+            "-c",
+            str(cpu),
+            scolarite_exe(),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--database-url",
+            url,
+            "--log-level",
+            log_level,
+            *extra,
+        ]
         self.proc: subprocess.Popen | None = None
         self.hz = os.sysconf("SC_CLK_TCK")
 
@@ -335,7 +386,7 @@ class Server:
                 text = stat.read_text()
             except OSError:
                 continue
-            fields = text[text.rindex(")") + 2:].split()
+            fields = text[text.rindex(")") + 2 :].split()
             parents[int(stat.parent.name)] = int(fields[1])
         found, frontier = [self.proc.pid], [self.proc.pid]
         while frontier:
@@ -350,7 +401,7 @@ class Server:
                 text = Path(f"/proc/{pid}/stat").read_text()
             except OSError:
                 continue
-            fields = text[text.rindex(")") + 2:].split()
+            fields = text[text.rindex(")") + 2 :].split()
             total += int(fields[11]) + int(fields[12])  # utime + stime (fields 14 and 15)
         return total / self.hz
 
@@ -385,7 +436,6 @@ class Server:
 def smoke_check(server: Server, samples: dict) -> dict[str, str]:
     """One request per scenario before loading: each must answer 2xx with data."""
     import httpx
-
     from statements import scenario_requests
 
     problems = {}
@@ -416,20 +466,52 @@ def first_page_check(server: Server, samples: dict) -> dict:
     seconds = time.perf_counter() - t
     body = r.json() if r.status_code == 200 else {}
     rows = len(body.get("value", []))
-    return {"status": r.status_code, "rows": rows, "expected": expected, "next_link": "@odata.nextLink" in body,
-            "ms": round(seconds * 1000, 1), "bytes": len(r.content), "peak_rss_mb_before": before,
-            "peak_rss_mb_after": server.peak_rss_mb(),
-            "ok": r.status_code == 200 and rows == expected and "@odata.nextLink" in body}
+    return {
+        "status": r.status_code,
+        "rows": rows,
+        "expected": expected,
+        "next_link": "@odata.nextLink" in body,
+        "ms": round(seconds * 1000, 1),
+        "bytes": len(r.content),
+        "peak_rss_mb_before": before,
+        "peak_rss_mb_after": server.peak_rss_mb(),
+        "ok": r.status_code == 200 and rows == expected and "@odata.nextLink" in body,
+    }
 
 
 # ----------------------------------------------------------------------------------------------- wrk
 
-def run_wrk(args, server: Server, scenario: str, connections: int, seconds: float, samples_lua: Path,
-            tag: str, raw_path: Path | None = None) -> dict:
+
+def run_wrk(
+    args,
+    server: Server,
+    scenario: str,
+    connections: int,
+    seconds: float,
+    samples_lua: Path,
+    tag: str,
+    raw_path: Path | None = None,
+) -> dict:
     script = LUA / SCENARIOS[scenario][0]
     threads = max(1, min(args.threads, connections))
-    cmd = ["taskset", "-c", str(args.client_cpu), "wrk", "-t", str(threads), "-c", str(connections),
-           "-d", f"{seconds:g}s", "--timeout", "10s", "--latency", "-s", str(script), f"http://127.0.0.1:{server.port}"]
+    cmd = [
+        "taskset",
+        "-c",
+        str(args.client_cpu),
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{server.port}",
+    ]
     env = dict(os.environ, BENCH_SAMPLES_LUA=str(samples_lua), BENCH_LUA_DIR=str(LUA), BENCH_RUN_TAG=tag)
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 120)
     if raw_path is not None:
@@ -437,7 +519,7 @@ def run_wrk(args, server: Server, scenario: str, connections: int, seconds: floa
     line = next((x for x in proc.stdout.splitlines() if x.startswith("BENCH_RESULT ")), None)
     if proc.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    return json.loads(line[len("BENCH_RESULT "):])
+    return json.loads(line[len("BENCH_RESULT ") :])
 
 
 def measure(args, server: Server, scenario: str, connections: int, samples_lua: Path, stamp: str) -> dict:
@@ -445,24 +527,40 @@ def measure(args, server: Server, scenario: str, connections: int, samples_lua: 
     if args.warmup > 0:
         run_wrk(args, server, scenario, connections, args.warmup, samples_lua, tag + "-warmup")
     cpu0, t0 = server.cpu_seconds(), time.monotonic()
-    res = run_wrk(args, server, scenario, connections, args.duration, samples_lua, tag,
-                  WORK / f"wrk-{scenario}-c{connections}.txt")
+    res = run_wrk(
+        args,
+        server,
+        scenario,
+        connections,
+        args.duration,
+        samples_lua,
+        tag,
+        WORK / f"wrk-{scenario}-c{connections}.txt",
+    )
     wall, cpu = time.monotonic() - t0, server.cpu_seconds() - cpu0
     seconds = res["duration_us"] / 1e6
     socket_errors = sum(res["socket_errors"].values())
     lat = res["latency_us"]
     return {
-        "scenario": scenario, "connections": connections, "requests": res["requests"],
+        "scenario": scenario,
+        "connections": connections,
+        "requests": res["requests"],
         "rps": round(res["requests"] / seconds, 1) if seconds else 0.0,
-        "p50_ms": round(lat["p50"] / 1000, 2), "p90_ms": round(lat["p90"] / 1000, 2),
-        "p99_ms": round(lat["p99"] / 1000, 2), "max_ms": round(lat["max"] / 1000, 2),
-        "errors": res["non2xx"] + socket_errors, "non2xx": res["non2xx"], "socket_errors": res["socket_errors"],
-        "statuses": res["statuses"], "server_cpu_pct": round(100 * cpu / wall, 1),
+        "p50_ms": round(lat["p50"] / 1000, 2),
+        "p90_ms": round(lat["p90"] / 1000, 2),
+        "p99_ms": round(lat["p99"] / 1000, 2),
+        "max_ms": round(lat["max"] / 1000, 2),
+        "errors": res["non2xx"] + socket_errors,
+        "non2xx": res["non2xx"],
+        "socket_errors": res["socket_errors"],
+        "statuses": res["statuses"],
+        "server_cpu_pct": round(100 * cpu / wall, 1),
         "server_peak_rss_mb": server.peak_rss_mb(),
     }
 
 
 # -------------------------------------------------------------------------------------------- ceiling
+
 
 def run_ceiling(args, url: str, samples: dict, scenarios: list[str], stamp: str) -> dict:
     from statements import capture_sync
@@ -472,9 +570,15 @@ def run_ceiling(args, url: str, samples: dict, scenarios: list[str], stamp: str)
         return {}
     log("Capturing the server's statements for the ceiling …")
     captured = capture_sync(url, samples, wanted)
-    spec = {"dialect": "sqlite" if url.startswith("sqlite") else "postgresql", "captured": captured,
-            "samples": samples, "duration": args.ceiling_duration or args.duration,
-            "warmup": min(2.0, args.warmup or 1.0), "concurrency": 16, "tag": stamp}
+    spec = {
+        "dialect": "sqlite" if url.startswith("sqlite") else "postgresql",
+        "captured": captured,
+        "samples": samples,
+        "duration": args.ceiling_duration or args.duration,
+        "warmup": min(2.0, args.warmup or 1.0),
+        "concurrency": 16,
+        "tag": stamp,
+    }
     if spec["dialect"] == "sqlite":
         spec["path"] = url.split(":///", 1)[1]
     else:
@@ -482,8 +586,12 @@ def run_ceiling(args, url: str, samples: dict, scenarios: list[str], stamp: str)
     spec_path = WORK / "ceiling-spec.pkl"
     spec_path.write_bytes(pickle.dumps(spec))
     log(f"Ceiling: the same statements straight to the database, pinned to CPU {args.server_cpu} …")
-    proc = subprocess.run(["taskset", "-c", str(args.server_cpu), sys.executable, str(BENCH / "ceiling.py"),
-                           str(spec_path)], capture_output=True, text=True, cwd=str(PROJECT))
+    proc = subprocess.run(
+        ["taskset", "-c", str(args.server_cpu), sys.executable, str(BENCH / "ceiling.py"), str(spec_path)],
+        capture_output=True,
+        text=True,
+        cwd=str(PROJECT),
+    )
     sys.stderr.write(proc.stderr)
     if proc.returncode != 0:
         raise RuntimeError(f"the ceiling failed:\n{proc.stderr[-3000:]}")
@@ -502,9 +610,12 @@ def run_ceiling(args, url: str, samples: dict, scenarios: list[str], stamp: str)
 
 # ------------------------------------------------------------------------------------------------ S7
 
+
 def importer_available(exe: str) -> bool:
-    return subprocess.run([exe, "import", "--help"], capture_output=True).returncode == 0 and \
-        subprocess.run([exe, "import", "dossiers", "--help"], capture_output=True).returncode == 0
+    return (
+        subprocess.run([exe, "import", "--help"], capture_output=True).returncode == 0
+        and subprocess.run([exe, "import", "dossiers", "--help"], capture_output=True).returncode == 0
+    )
 
 
 def run_import(args, server: Server, samples: dict, stamp: str) -> dict:
@@ -515,27 +626,77 @@ def run_import(args, server: Server, samples: dict, stamp: str) -> dict:
         return {"skipped": "importer not available"}
     auth = (samples["login"], samples["password"])
     # (Not with $filter: the server reads a typographic apostrophe in $filter as a quote.)
-    listed = httpx.get(server.root + "Recrutement", auth=auth, timeout=30,
-                       params={"$select": "Id,Nom"}).json().get("value", [])
+    listed = (
+        httpx.get(server.root + "Recrutement", auth=auth, timeout=30, params={"$select": "Id,Nom"})
+        .json()
+        .get("value", [])
+    )
     if not any(v.get("Nom") == VOIE_S7 for v in listed):
         return {"skipped": f"the demo voie d'entrée {VOIE_S7!r} is not listed by GET /Recrutement"}
     from generate import FEMALE, MALE, SURNAMES
 
     path = WORK / f"s7-{stamp}.csv"
-    header = ["email", "civilite", "nom", "prenoms", "nom_usage", "prenom_usage", "date_naissance", "programme",
-              "voie_entree", "regime", "etat_inscription", "date_inscription", "societe_facturation", "nature_client"]
+    header = [
+        "email",
+        "civilite",
+        "nom",
+        "prenoms",
+        "nom_usage",
+        "prenom_usage",
+        "date_naissance",
+        "programme",
+        "voie_entree",
+        "regime",
+        "etat_inscription",
+        "date_inscription",
+        "societe_facturation",
+        "nature_client",
+    ]
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(header)
         for i in range(args.import_rows):
             male = i % 2 == 0
-            w.writerow([f"s7.{stamp}.{i}@import.example.fr", "M" if male else "MME", SURNAMES[i % len(SURNAMES)],
-                        (MALE if male else FEMALE)[i % 40], "", "", f"{2000 + i % 8}-0{1 + i % 9}-1{i % 10}", "PGE",
-                        VOIE_S7, "Etudiant", "Admis", "2023-11-20", "SOC_FACTU_SCO", "APPRENANT"])
+            w.writerow(
+                [
+                    f"s7.{stamp}.{i}@import.example.fr",
+                    "M" if male else "MME",
+                    SURNAMES[i % len(SURNAMES)],
+                    (MALE if male else FEMALE)[i % 40],
+                    "",
+                    "",
+                    f"{2000 + i % 8}-0{1 + i % 9}-1{i % 10}",
+                    "PGE",
+                    VOIE_S7,
+                    "Etudiant",
+                    "Admis",
+                    "2023-11-20",
+                    "SOC_FACTU_SCO",
+                    "APPRENANT",
+                ]
+            )
     report, journal = WORK / f"s7-{stamp}.report.csv", WORK / f"s7-{stamp}.journal.sqlite"
-    cmd = ["taskset", "-c", str(args.client_cpu), exe, "import", "dossiers", str(path), "--url", server.root,
-           "--user", samples["login"], "--password", samples["password"], "-j", str(args.import_concurrency),
-           "--report", str(report), "--journal", str(journal)]
+    cmd = [
+        "taskset",
+        "-c",
+        str(args.client_cpu),
+        exe,
+        "import",
+        "dossiers",
+        str(path),
+        "--url",
+        server.root,
+        "--user",
+        samples["login"],
+        "--password",
+        samples["password"],
+        "-j",
+        str(args.import_concurrency),
+        "--report",
+        str(report),
+        "--journal",
+        str(journal),
+    ]
     log(f"S7: importing {args.import_rows} dossiers (-j {args.import_concurrency}) …")
     import resource
 
@@ -553,16 +714,25 @@ def run_import(args, server: Server, samples: dict, stamp: str) -> dict:
         with report.open(encoding="utf-8") as f:
             statuses.update(row["status"] for row in csv.DictReader(f))
     created = statuses.get("created", 0)
-    return {"rows": args.import_rows, "concurrency": args.import_concurrency, "seconds": round(wall, 2),
-            "exit_code": proc.returncode, "statuses": dict(statuses), "created": created,
-            "dossiers_per_s": round(created / wall, 1) if wall else 0, "failed": args.import_rows - created,
-            "server_cpu_pct": round(100 * cpu / wall, 1), "server_peak_rss_mb": server.peak_rss_mb(),
-            "importer_cpu_pct": round(100 * client_cpu / wall, 1),
-            "requests_per_dossier": "≈ 12 (2 Mail, Apprenant, Inscription, 3 InscriptionPeriode, Client, "
-                                    "ClientPourAffaire, and the lookups)"}
+    return {
+        "rows": args.import_rows,
+        "concurrency": args.import_concurrency,
+        "seconds": round(wall, 2),
+        "exit_code": proc.returncode,
+        "statuses": dict(statuses),
+        "created": created,
+        "dossiers_per_s": round(created / wall, 1) if wall else 0,
+        "failed": args.import_rows - created,
+        "server_cpu_pct": round(100 * cpu / wall, 1),
+        "server_peak_rss_mb": server.peak_rss_mb(),
+        "importer_cpu_pct": round(100 * client_cpu / wall, 1),
+        "requests_per_dossier": "≈ 12 (2 Mail, Apprenant, Inscription, 3 InscriptionPeriode, Client, "
+        "ClientPourAffaire, and the lookups)",
+    }
 
 
 # -------------------------------------------------------------------------------------------- profile
+
 
 def run_profile(args, server: Server, samples_lua: Path, stamp: str) -> dict:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -572,10 +742,31 @@ def run_profile(args, server: Server, samples_lua: Path, stamp: str) -> dict:
     out = WORK / f"profile-{scenario}-{stamp}.txt"
     seconds = args.profile_seconds
     log(f"Profiling the server with py-spy during {scenario} (c=16, {seconds} s) …")
-    spy_proc = subprocess.Popen(["taskset", "-c", str(args.client_cpu), spy, "record", "--nonblocking", "--gil",
-                                 "--threads", "--format",
-                                 "raw", "--rate", "200", "--duration", str(seconds), "--pid", str(server.proc.pid),
-                                 "--output", str(out)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    spy_proc = subprocess.Popen(
+        [
+            "taskset",
+            "-c",
+            str(args.client_cpu),
+            spy,
+            "record",
+            "--nonblocking",
+            "--gil",
+            "--threads",
+            "--format",
+            "raw",
+            "--rate",
+            "200",
+            "--duration",
+            str(seconds),
+            "--pid",
+            str(server.proc.pid),
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     time.sleep(0.5)
     run_wrk(args, server, scenario, 16, seconds, samples_lua, f"{stamp}-profile")
     spy_out, _ = spy_proc.communicate(timeout=60)
@@ -605,13 +796,27 @@ def run_profile(args, server: Server, samples_lua: Path, stamp: str) -> dict:
     def top(counter: Counter, k: int) -> list:
         return [(f, round(100 * n / total, 1)) for f, n in counter.most_common(k)] if total else []
 
-    return {"samples": total, "file": str(out.relative_to(PROJECT)), "threads": top(threads, 10),
-            "self": top(own, 25), "inclusive": top(inclusive, 40)}
+    return {
+        "samples": total,
+        "file": str(out.relative_to(PROJECT)),
+        "threads": top(threads, 10),
+        "self": top(own, 25),
+        "inclusive": top(inclusive, 40),
+    }
 
 
 # Frames every sample goes through (process start-up, event loop), left out of the inclusive list.
-BOILERPLATE = ("typer/", "click/", "asyncio/runners.py", "uvicorn/main.py", "uvicorn/server.py", "uvicorn/_compat.py",
-               "threading.py", "<module>", "scolarite/cli.py")
+BOILERPLATE = (
+    "typer/",
+    "click/",
+    "asyncio/runners.py",
+    "uvicorn/main.py",
+    "uvicorn/server.py",
+    "uvicorn/_compat.py",
+    "threading.py",
+    "<module>",
+    "scolarite/cli.py",
+)
 
 
 def _short_frame(frame: str) -> str:
@@ -628,8 +833,10 @@ def _short_frame(frame: str) -> str:
 
 # -------------------------------------------------------------------------------------------- report
 
-def checks(db: str, rows: list[dict], ceiling: dict, imp: dict | None,
-           first_page: dict | None = None) -> list[tuple[str, bool, str]]:
+
+def checks(
+    db: str, rows: list[dict], ceiling: dict, imp: dict | None, first_page: dict | None = None
+) -> list[tuple[str, bool, str]]:
     out = []
     c16 = {r["scenario"]: r for r in rows if r["connections"] == 16}
     for s, target in TARGETS.items():
@@ -646,12 +853,22 @@ def checks(db: str, rows: list[dict], ceiling: dict, imp: dict | None,
     peak = max([r["server_peak_rss_mb"] for r in rows] + [imp.get("server_peak_rss_mb", 0) if imp else 0])
     out.append((f"server peak RSS < {RSS_TARGET_MB} MB per worker", peak < RSS_TARGET_MB, f"{peak:.0f} MB"))
     if first_page:
-        out.append((f"GET /Apprenant without $top: one page of {first_page['expected']:,} and a next link",
-                    first_page["ok"], f"{first_page['rows']:,} rows, next link "
-                    f"{'yes' if first_page['next_link'] else 'no'}, {first_page['ms']} ms"))
+        out.append(
+            (
+                f"GET /Apprenant without $top: one page of {first_page['expected']:,} and a next link",
+                first_page["ok"],
+                f"{first_page['rows']:,} rows, next link "
+                f"{'yes' if first_page['next_link'] else 'no'}, {first_page['ms']} ms",
+            )
+        )
     if imp and "dossiers_per_s" in imp:
-        out.append((f"importer ≥ {IMPORT_TARGET} dossiers/s", imp["dossiers_per_s"] >= IMPORT_TARGET,
-                    f"{imp['dossiers_per_s']}/s"))
+        out.append(
+            (
+                f"importer ≥ {IMPORT_TARGET} dossiers/s",
+                imp["dossiers_per_s"] >= IMPORT_TARGET,
+                f"{imp['dossiers_per_s']}/s",
+            )
+        )
     return out
 
 
@@ -671,66 +888,88 @@ def markdown(result: dict) -> str:
         f"# Scolarite benchmark: {dbname}, {result['learners']:,} learners",
         "",
         f"Run {result['started']} (UTC), commit `{result['commit']}`"
-        + (" with uncommitted changes under `src/`" if result["dirty"] else "") + f", {result['seconds']:.0f} s.",
+        + (" with uncommitted changes under `src/`" if result["dirty"] else "")
+        + f", {result['seconds']:.0f} s.",
         "",
         f"Command: `{result['command']}`",
         "",
         f"Machine: {m['cpu']} ({m['nproc']} CPUs), {m['memory_gib']} GiB RAM, Linux {m['kernel']}, "
         f"Python {m['python']}, SQLite {m['sqlite']}"
-        + (f", PostgreSQL {d['postgresql']}" if d.get("postgresql") else "") + f", {m['wrk']}. "
+        + (f", PostgreSQL {d['postgresql']}" if d.get("postgresql") else "")
+        + f", {m['wrk']}. "
         f"Load average at start: {' / '.join(f'{x:.2f}' for x in m['load_average'])}.",
         "",
         f"Server: `scolarite serve --workers 1 --log-level {s['server_log_level']}` pinned to CPU {s['server_cpu']}; "
         f"wrk -t{s['threads']} pinned to CPU {s['client_cpu']}; {s['warmup']:g} s warm-up then {s['duration']:g} s "
         f"per scenario and connection count. Data: {d['total_rows']:,} rows"
         + (f", {d['size_mb']:,} MB" if d.get("size_mb") else "")
-        + (" (reused)" if d.get("reused") else f", generated in {d['generation_seconds']:.0f} s") + ".",
+        + (" (reused)" if d.get("reused") else f", generated in {d['generation_seconds']:.0f} s")
+        + ".",
         "",
         "| Scenario | c | req/s | p50 ms | p99 ms | errors | server CPU | server peak RSS | ceiling /s | of ceiling |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in result["scenarios"]:
         c = result["ceiling"].get(r["scenario"], {})
-        lines.append(f"| {r['scenario']} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | "
-                     f"{r['p99_ms']:.1f} | {r['errors']} | {r['server_cpu_pct']:.0f} % | "
-                     f"{r['server_peak_rss_mb']:.0f} MB | {_fmt_rate(c)} | {_fmt_ratio(r, result['ceiling'])} |")
+        lines.append(
+            f"| {r['scenario']} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['errors']} | {r['server_cpu_pct']:.0f} % | "
+            f"{r['server_peak_rss_mb']:.0f} MB | {_fmt_rate(c)} | {_fmt_ratio(r, result['ceiling'])} |"
+        )
     imp = result.get("import")
     if imp:
         if "skipped" in imp:
             lines.append(f"| S7 | – | skipped: {imp['skipped']} | | | | | | | |")
         else:
-            lines.append(f"| S7 | -j{imp['concurrency']} | {imp['dossiers_per_s']:,.1f} dossiers/s | | | "
-                         f"{imp['failed']} | {imp['server_cpu_pct']:.0f} % | {imp['server_peak_rss_mb']:.0f} MB "
-                         "| – | – |")
+            lines.append(
+                f"| S7 | -j{imp['concurrency']} | {imp['dossiers_per_s']:,.1f} dossiers/s | | | "
+                f"{imp['failed']} | {imp['server_cpu_pct']:.0f} % | {imp['server_peak_rss_mb']:.0f} MB "
+                "| – | – |"
+            )
     lines += ["", "Scenarios:", ""]
     for name, (_, text) in SCENARIOS.items():
         lines.append(f"* {name}: `{text}`")
     if imp and "skipped" not in imp:
-        lines.append(f"* S7 here: {imp['rows']} new dossiers from a CSV (PGE, « {VOIE_S7} », Etudiant, Admis, "
-                     f"SOC_FACTU_SCO, APPRENANT), `-j {imp['concurrency']}`, {imp['seconds']} s end to end "
-                     f"(exit code {imp['exit_code']}, {imp['statuses']}); the importer process used "
-                     f"{imp.get('importer_cpu_pct', '?')} % of a CPU.")
+        lines.append(
+            f"* S7 here: {imp['rows']} new dossiers from a CSV (PGE, « {VOIE_S7} », Etudiant, Admis, "
+            f"SOC_FACTU_SCO, APPRENANT), `-j {imp['concurrency']}`, {imp['seconds']} s end to end "
+            f"(exit code {imp['exit_code']}, {imp['statuses']}); the importer process used "
+            f"{imp.get('importer_cpu_pct', '?')} % of a CPU."
+        )
     lines += ["", "## Issue 6 targets", ""]
     for text, ok, value in result["checks"]:
         lines.append(f"* {'✅' if ok else '❌'} {text}: {value}")
     if result["ceiling"]:
         client = next(iter(result["ceiling"].values())).get("client", "")
-        lines += ["", "## Ceiling", "",
-                  f"The server's own SQL for each scenario (captured in-process with a SQLAlchemy "
-                  f"`before_cursor_execute` listener), replayed with the same rotating inputs straight to the database "
-                  f"({client}), pinned to CPU {s['server_cpu']}. Reads are sent as bare statements; the write (S6) "
-                  f"runs in one transaction. Authentication and transaction-control statements are not replayed.", "",
-                  "| Scenario | statements | ceiling /s | p50 ms | p99 ms | errors | auth stmts/request (server) |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "",
+            "## Ceiling",
+            "",
+            f"The server's own SQL for each scenario (captured in-process with a SQLAlchemy "
+            f"`before_cursor_execute` listener), replayed with the same rotating inputs straight to the database "
+            f"({client}), pinned to CPU {s['server_cpu']}. Reads are sent as bare statements; the write (S6) "
+            f"runs in one transaction. Authentication and transaction-control statements are not replayed.",
+            "",
+            "| Scenario | statements | ceiling /s | p50 ms | p99 ms | errors | auth stmts/request (server) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for name, c in result["ceiling"].items():
-            lines.append(f"| {name} | {len(c['statements'])} | {c['rate']:,.0f} | {c['p50_ms']} | {c['p99_ms']} | "
-                         f"{c['errors']} | {c['auth_statements_per_request']} |")
+            lines.append(
+                f"| {name} | {len(c['statements'])} | {c['rate']:,.0f} | {c['p50_ms']} | {c['p99_ms']} | "
+                f"{c['errors']} | {c['auth_statements_per_request']} |"
+            )
     prof = result.get("profile")
     if prof and "self" in prof:
-        lines += ["", "## Profile of the server during S1 (py-spy --gil: samples of the thread holding the GIL, "
-                      f"{prof['samples']} samples, `{prof['file']}`)", "",
-                  "Samples by thread: " + ", ".join(f"{t} {pct} %" for t, pct in prof.get("threads", [])) + ".",
-                  "", "Own time (top frames):", ""]
+        lines += [
+            "",
+            "## Profile of the server during S1 (py-spy --gil: samples of the thread holding the GIL, "
+            f"{prof['samples']} samples, `{prof['file']}`)",
+            "",
+            "Samples by thread: " + ", ".join(f"{t} {pct} %" for t, pct in prof.get("threads", [])) + ".",
+            "",
+            "Own time (top frames):",
+            "",
+        ]
         lines += [f"* {pct} % {frame}" for frame, pct in prof["self"][:15]]
         lines += ["", "Inclusive time:", ""]
         lines += [f"* {pct} % {frame}" for frame, pct in prof["inclusive"][:25]]
@@ -740,8 +979,9 @@ def markdown(result: dict) -> str:
         for name, problem in (result.get("smoke_problems") or {}).items():
             lines.append(f"* smoke check {name}: {problem}")
         for r in errs:
-            lines.append(f"* {r['scenario']} c={r['connections']}: statuses {r['statuses']}, "
-                         f"socket errors {r['socket_errors']}")
+            lines.append(
+                f"* {r['scenario']} c={r['connections']}: statuses {r['statuses']}, socket errors {r['socket_errors']}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -752,8 +992,19 @@ def print_table(result: dict) -> None:
     console = Console(width=None if sys.stdout.isatty() else 150)
     dbname = "PostgreSQL" if result["db"] == "postgresql" else "SQLite"
     table = Table(title=f"{dbname}, {result['learners']:,} learners — commit {result['commit']}")
-    for col in ("scenario", "c", "req/s", "p50 ms", "p99 ms", "errors", "server CPU", "peak RSS", "ceiling /s",
-                "of ceiling", "target c=16"):
+    for col in (
+        "scenario",
+        "c",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "server CPU",
+        "peak RSS",
+        "ceiling /s",
+        "of ceiling",
+        "target c=16",
+    ):
         table.add_column(col, justify="left" if col == "scenario" else "right")
     for r in result["scenarios"]:
         c = result["ceiling"].get(r["scenario"], {})
@@ -761,25 +1012,44 @@ def print_table(result: dict) -> None:
         mark = ""
         if target and r["connections"] == 16:
             mark = f"[{'green' if r['rps'] >= target else 'red'}]{target:,}[/]"
-        table.add_row(r["scenario"], str(r["connections"]), f"{r['rps']:,.0f}", f"{r['p50_ms']:.1f}",
-                      f"{r['p99_ms']:.1f}", f"[red]{r['errors']}[/]" if r["errors"] else "0",
-                      f"{r['server_cpu_pct']:.0f} %", f"{r['server_peak_rss_mb']:.0f} MB",
-                      f"{c['rate']:,.0f}" if c else "–",
-                      _fmt_ratio(r, result["ceiling"]), mark)
+        table.add_row(
+            r["scenario"],
+            str(r["connections"]),
+            f"{r['rps']:,.0f}",
+            f"{r['p50_ms']:.1f}",
+            f"{r['p99_ms']:.1f}",
+            f"[red]{r['errors']}[/]" if r["errors"] else "0",
+            f"{r['server_cpu_pct']:.0f} %",
+            f"{r['server_peak_rss_mb']:.0f} MB",
+            f"{c['rate']:,.0f}" if c else "–",
+            _fmt_ratio(r, result["ceiling"]),
+            mark,
+        )
     imp = result.get("import")
     if imp:
         if "skipped" in imp:
             table.add_row("S7", "–", f"skipped: {imp['skipped']}", "", "", "", "", "", "", "", "")
         else:
-            table.add_row("S7", f"-j{imp['concurrency']}", f"{imp['dossiers_per_s']:,.1f}/s", "", "",
-                          str(imp["failed"]), f"{imp['server_cpu_pct']:.0f} %", f"{imp['server_peak_rss_mb']:.0f} MB",
-                          "", "", f"{IMPORT_TARGET}/s")
+            table.add_row(
+                "S7",
+                f"-j{imp['concurrency']}",
+                f"{imp['dossiers_per_s']:,.1f}/s",
+                "",
+                "",
+                str(imp["failed"]),
+                f"{imp['server_cpu_pct']:.0f} %",
+                f"{imp['server_peak_rss_mb']:.0f} MB",
+                "",
+                "",
+                f"{IMPORT_TARGET}/s",
+            )
     console.print(table)
     for text, ok, value in result["checks"]:
         console.print(f"  {'[green]✓[/]' if ok else '[red]✗[/]'} {text}: {value}")
 
 
 # ---------------------------------------------------------------------------------------------- main
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Scolarite benchmark (issue 6). See bench/README.md.")
@@ -796,17 +1066,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ceiling-duration", type=float, default=None, help="seconds per ceiling scenario (= --duration)")
     p.add_argument("--import-rows", type=int, default=500, help="S7: dossiers in the generated CSV (default 500)")
     p.add_argument("--import-concurrency", type=int, default=8, help="S7: importer -j (default 8)")
-    p.add_argument("--profile", action="store_true", help="also record the server with py-spy during a scenario (--profile-scenario)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="also record the server with py-spy during a scenario (--profile-scenario)",
+    )
     p.add_argument("--profile-seconds", type=int, default=10)
     p.add_argument("--profile-scenario", default="S1", help="the scenario --profile records (default S1)")
     p.add_argument("--server-cpu", type=int, default=0)
     p.add_argument("--client-cpu", type=int, default=1)
-    p.add_argument("--server-log-level", default="warning",
-                   help="scolarite serve --log-level (default warning: no access log line per request)")
+    p.add_argument(
+        "--server-log-level",
+        default="warning",
+        help="scolarite serve --log-level (default warning: no access log line per request)",
+    )
     p.add_argument("--server-arg", action="append", default=[], help="extra argument for scolarite serve (repeatable)")
-    p.add_argument("--pg-admin-url", default=os.environ.get("BENCH_PG_ADMIN_URL",
-                                                            "postgresql+asyncpg://postgres@127.0.0.1/postgres"),
-                   help="a PostgreSQL URL allowed to create databases (env BENCH_PG_ADMIN_URL)")
+    p.add_argument(
+        "--pg-admin-url",
+        default=os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+asyncpg://postgres@127.0.0.1/postgres"),
+        help="a PostgreSQL URL allowed to create databases (env BENCH_PG_ADMIN_URL)",
+    )
     p.add_argument("--pg-database", default="scolarite_bench", help="the benchmark database (dropped and re-created)")
     p.add_argument("--no-results", action="store_true", help="do not write bench/results/")
     args = p.parse_args(argv)
@@ -824,13 +1103,15 @@ def main(argv: list[str] | None = None) -> int:
     if (os.cpu_count() or 1) < 2:
         log("warning: one CPU only: server and load generator share it.")
         args.client_cpu = args.server_cpu
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     stamp = started.strftime("%Y%m%d-%H%M%S")
     t_start = time.monotonic()
     commit, dirty = git_commit()
     info = machine()
-    log(f"Scolarite benchmark: {args.db}, {args.learners:,} learners, scenarios {','.join(args.scenario_list)}, "
-        f"commit {commit}{' (dirty)' if dirty else ''}, load average {info['load_average'][0]:.2f}")
+    log(
+        f"Scolarite benchmark: {args.db}, {args.learners:,} learners, scenarios {','.join(args.scenario_list)}, "
+        f"commit {commit}{' (dirty)' if dirty else ''}, load average {info['load_average'][0]:.2f}"
+    )
     url, samples, dataset = prepare_database(args, stamp)
     samples_lua = WORK / "samples.lua"
     write_samples_lua(samples, samples_lua)
@@ -851,17 +1132,21 @@ def main(argv: list[str] | None = None) -> int:
         for name, problem in smoke.items():
             log(f"warning: smoke check {name}: {problem}")
         first_page = first_page_check(server, samples)
-        log(f"GET /Apprenant without $top: {first_page['rows']:,} rows, next link "
+        log(
+            f"GET /Apprenant without $top: {first_page['rows']:,} rows, next link "
             f"{'yes' if first_page['next_link'] else 'no'}, {first_page['ms']} ms, peak RSS "
-            f"{first_page['peak_rss_mb_before']:.0f} → {first_page['peak_rss_mb_after']:.0f} MB")
+            f"{first_page['peak_rss_mb_before']:.0f} → {first_page['peak_rss_mb_after']:.0f} MB"
+        )
         http = [s for s in args.scenario_list if s != "S7"]
         for scenario in http:
             for conns in args.connection_list:
                 r = measure(args, server, scenario, conns, samples_lua, stamp)
                 rows.append(r)
-                log(f"  {scenario} c={conns:<3} {r['rps']:>9,.0f} req/s  p50 {r['p50_ms']:>7.1f} ms  "
+                log(
+                    f"  {scenario} c={conns:<3} {r['rps']:>9,.0f} req/s  p50 {r['p50_ms']:>7.1f} ms  "
                     f"p99 {r['p99_ms']:>7.1f} ms  errors {r['errors']:<5} CPU {r['server_cpu_pct']:>3.0f} %  "
-                    f"RSS {r['server_peak_rss_mb']:.0f} MB")
+                    f"RSS {r['server_peak_rss_mb']:.0f} MB"
+                )
         if args.profile and args.profile_scenario in http:
             profile = run_profile(args, server, samples_lua, stamp)
             for frame, pct in (profile.get("self") or [])[:12]:
@@ -875,21 +1160,39 @@ def main(argv: list[str] | None = None) -> int:
             if "skipped" in imp:
                 log(f"S7 skipped: {imp['skipped']}")
             else:
-                log(f"  S7 {imp['dossiers_per_s']:.1f} dossiers/s ({imp['created']}/{imp['rows']} in "
+                log(
+                    f"  S7 {imp['dossiers_per_s']:.1f} dossiers/s ({imp['created']}/{imp['rows']} in "
                     f"{imp['seconds']} s; "
-                    f"server CPU {imp['server_cpu_pct']:.0f} %, importer CPU {imp['importer_cpu_pct']:.0f} %)")
+                    f"server CPU {imp['server_cpu_pct']:.0f} %, importer CPU {imp['importer_cpu_pct']:.0f} %)"
+                )
     finally:
         server.stop()
 
     result = {
-        "db": args.db, "learners": args.learners, "started": started.strftime("%Y-%m-%d %H:%M"),
-        "seconds": time.monotonic() - t_start, "commit": commit, "dirty": dirty,
+        "db": args.db,
+        "learners": args.learners,
+        "started": started.strftime("%Y-%m-%d %H:%M"),
+        "seconds": time.monotonic() - t_start,
+        "commit": commit,
+        "dirty": dirty,
         "command": "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "machine": info, "dataset": dataset,
-        "settings": {"duration": args.duration, "warmup": args.warmup, "connections": args.connection_list,
-                     "threads": args.threads, "server_cpu": args.server_cpu, "client_cpu": args.client_cpu,
-                     "server_log_level": args.server_log_level, "server_args": args.server_arg},
-        "scenarios": rows, "ceiling": ceiling, "import": imp, "profile": profile, "smoke_problems": smoke,
+        "machine": info,
+        "dataset": dataset,
+        "settings": {
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "connections": args.connection_list,
+            "threads": args.threads,
+            "server_cpu": args.server_cpu,
+            "client_cpu": args.client_cpu,
+            "server_log_level": args.server_log_level,
+            "server_args": args.server_arg,
+        },
+        "scenarios": rows,
+        "ceiling": ceiling,
+        "import": imp,
+        "profile": profile,
+        "smoke_problems": smoke,
         "first_page": first_page,
     }
     result["checks"] = checks(args.db, rows, ceiling, imp, first_page)

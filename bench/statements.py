@@ -47,18 +47,39 @@ def scenario_requests(samples: dict) -> dict[str, dict]:
     new_address = f"capture.{stamp}@charge.example.fr"
     return {
         "S1": {"method": "GET", "path": f"Apprenant/{learner}", "inputs": {"learner": learner}},
-        "S2": {"method": "GET", "path": "Apprenant", "params": {"$filter": f"Mail/Adresse eq '{address}'"},
-               "inputs": {"address": address}},
-        "S3": {"method": "GET", "path": f"Parcours/{parcours}", "params": {"$expand": "ParcoursPeriodes"},
-               "inputs": {"parcours": parcours}},
-        "S4": {"method": "GET", "path": "InscriptionSequence",
-               "params": {"$filter": f"ApprenantId eq {with_s} and startswith(Sequence/TypeSequence/Code,'S')",
-                          "$expand": "Sequence"},
-               "inputs": {"learner_s": with_s}},
-        "S5": {"method": "GET", "path": "Apprenant", "params": {"$top": "100", "$skip": str(skip), "$orderby": "Nom"},
-               "inputs": {"skip": skip}},
-        "S6": {"method": "POST", "path": "Mail", "json": {"Adresse": new_address, "IsDuplicate": False},
-               "inputs": {"new_address": new_address}},
+        "S2": {
+            "method": "GET",
+            "path": "Apprenant",
+            "params": {"$filter": f"Mail/Adresse eq '{address}'"},
+            "inputs": {"address": address},
+        },
+        "S3": {
+            "method": "GET",
+            "path": f"Parcours/{parcours}",
+            "params": {"$expand": "ParcoursPeriodes"},
+            "inputs": {"parcours": parcours},
+        },
+        "S4": {
+            "method": "GET",
+            "path": "InscriptionSequence",
+            "params": {
+                "$filter": f"ApprenantId eq {with_s} and startswith(Sequence/TypeSequence/Code,'S')",
+                "$expand": "Sequence",
+            },
+            "inputs": {"learner_s": with_s},
+        },
+        "S5": {
+            "method": "GET",
+            "path": "Apprenant",
+            "params": {"$top": "100", "$skip": str(skip), "$orderby": "Nom"},
+            "inputs": {"skip": skip},
+        },
+        "S6": {
+            "method": "POST",
+            "path": "Mail",
+            "json": {"Adresse": new_address, "IsDuplicate": False},
+            "inputs": {"new_address": new_address},
+        },
     }
 
 
@@ -141,10 +162,17 @@ def _describe(name: str, recorded: list, inputs: dict, resp: httpx.Response) -> 
         for value in plist:
             source = by_value.get(_key(value))
             args.append({"input": source} if source else {"value": value})
-        statements.append({"sql": sql, "args": args, "returning": " RETURNING " in sql.upper(),
-                           "text_inputs": text_inputs})
-    return {"statements": statements, "auth_statements": auth, "control_statements": control,
-            "write": name == "S6", "status": resp.status_code, "inputs": inputs}
+        statements.append(
+            {"sql": sql, "args": args, "returning": " RETURNING " in sql.upper(), "text_inputs": text_inputs}
+        )
+    return {
+        "statements": statements,
+        "auth_statements": auth,
+        "control_statements": control,
+        "write": name == "S6",
+        "status": resp.status_code,
+        "inputs": inputs,
+    }
 
 
 def _key(value: Any):

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from scolarite.model import schema  # noqa: E402
+from scolarite.model import schema
 
 
 def memory(pid: int) -> tuple[int, int]:
@@ -49,8 +49,9 @@ def shapes() -> list[tuple[str, str, dict | None, bytes | None]]:
             for nav in many:
                 target = entity.navigations[nav].target
                 inner = ",".join(n for n in target.navigations)[:2000]
-                out.append(("GET", name, {"$top": "1000", "$expand": f"{nav}($expand={inner})" if inner else nav},
-                            None))
+                out.append(
+                    ("GET", name, {"$top": "1000", "$expand": f"{nav}($expand={inner})" if inner else nav}, None)
+                )
     wide = " or ".join(f"Id eq {i}" for i in range(300))
     out += [
         ("GET", "Apprenant", {"$filter": wide, "$top": "1000", "$expand": "*"}, None),
@@ -87,8 +88,16 @@ def main() -> int:
             what = f"{method} {path}?{'&'.join(f'{k}={v[:60]}' for k, v in (params or {}).items())}"
             if body:
                 what += f" ({len(body):,} bytes of body)"
-            rows.append({"request": what, "status": response.status_code, "ms": round(elapsed, 1),
-                         "bytes": len(response.content), "rss_mb": rss, "peak_mb": hwm})
+            rows.append(
+                {
+                    "request": what,
+                    "status": response.status_code,
+                    "ms": round(elapsed, 1),
+                    "bytes": len(response.content),
+                    "rss_mb": rss,
+                    "peak_mb": hwm,
+                }
+            )
             if response.status_code >= 500:
                 print("5xx:", what, response.text[:200])
     rows.sort(key=lambda r: (-r["peak_mb"], -r["ms"]))

@@ -37,9 +37,8 @@ from scolarite.api.app import build
 from scolarite.api.http import GuardedHttpToolsProtocol
 from scolarite.config import Settings
 from scolarite.model import schema
-from scolarite.store import migrate, referentials
+from scolarite.store import migrate, raw, referentials
 from scolarite.store.credentials import Credentials
-from scolarite.store import raw
 from scolarite.store.db import Database, make_engine
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "examples"
@@ -126,8 +125,15 @@ class Server:
         self.app = build(Settings(database_url=url, **settings))
         self.db: Database = self.app.state.db
         # As `scolarite serve` runs it: the guarded protocol, X-Forwarded-* left to the application.
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
-                                http=GuardedHttpToolsProtocol, proxy_headers=False)
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
+            http=GuardedHttpToolsProtocol,
+            proxy_headers=False,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.statements: list[str] = []
@@ -144,7 +150,7 @@ class Server:
 
         raw.listeners.append(_count_raw)  # reads that go straight to the driver
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self.thread.start()
         deadline = time.time() + 20
         while not self.server.started:
@@ -270,6 +276,7 @@ def odata_error(response: httpx.Response, status: int) -> dict[str, Any]:
 
 # -- comparing responses with the documented ones ------------------------------------------
 
+
 def kind(value) -> str:
     if value is None:
         return "null"
@@ -294,7 +301,7 @@ def assert_like(actual: dict, documented: dict, collection: bool | None = None, 
     if "@odata.context" in documented:
         coll = "value" in documented if collection is None else collection
         assert actual["@odata.context"].split("#", 1)[1] == standard_context(documented["@odata.context"], coll)
-    if "value" in documented and documented["value"]:
+    if documented.get("value"):
         assert actual["value"], "empty collection"
         for item in actual["value"]:
             assert_like(item, documented["value"][0], exempt=exempt)
@@ -309,8 +316,9 @@ def assert_like(actual: dict, documented: dict, collection: bool | None = None, 
 
 def doc(set_name: str, request: str) -> dict:
     """The documented response of ``request`` (exact, else the first that starts with it)."""
-    found = [e for e in examples(set_name) if e["request"] == request] or \
-        [e for e in examples(set_name) if e["request"].startswith(request)]
+    found = [e for e in examples(set_name) if e["request"] == request] or [
+        e for e in examples(set_name) if e["request"].startswith(request)
+    ]
     return found[0]["response"]
 
 
@@ -334,10 +342,27 @@ def server_processes(database_url: str, n: int = 2):
     try:
         for _ in range(n):
             port = _free_port()
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "scolarite.cli", "serve", "--workers", "1", "--port", str(port),
-                 "--database-url", database_url,
-                 "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "scolarite.cli",
+                        "serve",
+                        "--workers",
+                        "1",
+                        "--port",
+                        str(port),
+                        "--database-url",
+                        database_url,
+                        "--log-level",
+                        "warning",
+                    ],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             roots.append(f"http://127.0.0.1:{port}/GraphV1/")
         for root in roots:
             deadline = time.time() + 60

@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import subprocess
-import time
 import sys
+import time
 import uuid
 
 import httpx
@@ -221,8 +221,14 @@ def test_password_change_takes_effect_after_the_cache_delay(server):
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scolarite.cli", "credentials", *args],
-                          capture_output=True, text=True, timeout=120, env=_cli_env(), check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "scolarite.cli", "credentials", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_cli_env(),
+        check=False,
+    )
 
 
 def _cli_env() -> dict:

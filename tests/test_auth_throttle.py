@@ -75,8 +75,10 @@ def test_a_flood_of_wrong_passwords_waits_while_the_right_one_works_elsewhere(gu
     assert statuses.count(401) <= 12, statuses.count(401)  # a new failure only each time a wait ends
     assert statuses.count(429) >= 988 and min(retry_afters) >= 1
     assert latencies, "the legitimate client never got a turn"
-    print(f"legitimate median during the flood: {statistics.median(latencies) * 1000:.1f} ms "
-          f"over {len(latencies)} requests")
+    print(
+        f"legitimate median during the flood: {statistics.median(latencies) * 1000:.1f} ms "
+        f"over {len(latencies)} requests"
+    )
 
 
 def test_while_waiting_even_the_right_password_waits_then_a_success_clears_the_count(guarded):
@@ -124,8 +126,12 @@ def test_a_success_in_another_process_clears_the_count(guarded, database_url):
 
 def test_wrong_api_keys_are_throttled_by_address(guarded):
     address = _address()
-    answers = [httpx.get(f"{guarded.root}Civilite", headers={"X-ApiKey": f"k{i}", "X-Forwarded-For": address},
-                         timeout=30).status_code for i in range(21)]
+    answers = [
+        httpx.get(
+            f"{guarded.root}Civilite", headers={"X-ApiKey": f"k{i}", "X-Forwarded-For": address}, timeout=30
+        ).status_code
+        for i in range(21)
+    ]
     assert answers[:20] == [401] * 20 and answers[20] == 429
 
 

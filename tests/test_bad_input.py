@@ -19,7 +19,6 @@ import httpx
 import pytest
 from conftest import PASSWORD, USER, odata_error, snapshot
 
-
 NO_BODY = object()
 
 
@@ -96,12 +95,10 @@ CASES = [
     Case("filter-date-vs-string", "GET", "Apprenant?$filter=DateNaissance eq 'hier'", 400, "DateNaissance"),
     Case("filter-bad-date", "GET", "Apprenant?$filter=DateNaissance gt 2023-13-45", 400, "2023-13-45"),
     Case("filter-bad-date-string", "GET", "Apprenant?$filter=DateNaissance eq '2023-13-45'", 400, "DateNaissance"),
-    Case("filter-bad-date-in-list", "GET", "Apprenant?$filter=DateNaissance in ('2023-02-30')", 400,
-         "DateNaissance"),
+    Case("filter-bad-date-in-list", "GET", "Apprenant?$filter=DateNaissance in ('2023-02-30')", 400, "DateNaissance"),
     Case("filter-wrong-arity", "GET", "Mail?$filter=contains(Adresse)", 400, "contains"),
     Case("filter-navigation-compared", "GET", "Apprenant?$filter=Mail eq 1", 400, "Mail"),
-    Case("filter-integer-too-large", "GET", "Mail?$filter=Id eq 99999999999999999999", 400,
-         "99999999999999999999"),
+    Case("filter-integer-too-large", "GET", "Mail?$filter=Id eq 99999999999999999999", 400, "99999999999999999999"),
     Case("count-filter-unknown", "GET", "Mail/$count?$filter=Nope eq 1", 400, "Nope"),
     # -- paging and other options -----------------------------------------------------
     Case("top-negative", "GET", "Mail?$top=-1", 400, "$top"),
@@ -156,27 +153,55 @@ CASES = [
     Case("required-missing-mail", "POST", "Mail", 400, "Adresse", {"Nom": "perso"}),
     Case("required-missing-nom", "POST", "Apprenant", 400, "Nom", _apprenant(Nom=_REMOVE)),
     Case("required-zero-civilite", "POST", "Apprenant", 400, "CiviliteId", _apprenant(CiviliteId=0)),
-    Case("required-all-missing", "POST", "Apprenant", 400, ("CiviliteId", "MailId", "Nom", "Prenoms"),
-         {"Code": "X"}),
+    Case("required-all-missing", "POST", "Apprenant", 400, ("CiviliteId", "MailId", "Nom", "Prenoms"), {"Code": "X"}),
     Case("required-missing-on-put", "PUT", lambda c: f"Mail/{c['mail']}", 400, "Adresse", {"Nom": "perso"}),
     Case("required-null-on-patch", "PATCH", lambda c: f"Mail/{c['mail']}", 400, "Adresse", {"Adresse": None}),
     Case("fk-to-nothing", "POST", "Apprenant", 400, "CiviliteId", _apprenant(CiviliteId=999999999)),
     Case("fk-to-nothing-optional", "POST", "Apprenant", 400, "AdresseId", _apprenant(AdresseId=999999999)),
-    Case("fk-to-nothing-patch", "PATCH", lambda c: f"Apprenant/{c['apprenant']}", 400, "MailId",
-         {"MailId": 999999999}),
+    Case("fk-to-nothing-patch", "PATCH", lambda c: f"Apprenant/{c['apprenant']}", 400, "MailId", {"MailId": 999999999}),
     Case("fk-to-wrong-set", "POST", "Apprenant", 400, "MailId", _apprenant(MailId=1541)),
     Case("navigation-in-body", "POST", "Apprenant", 400, "Mail", _apprenant(Mail={"Adresse": "a@b.fr"})),
-    Case("navigation-in-body-patch", "PATCH", lambda c: f"Apprenant/{c['apprenant']}", 400, "Civilite",
-         {"Civilite": {"Id": 1541}}),
+    Case(
+        "navigation-in-body-patch",
+        "PATCH",
+        lambda c: f"Apprenant/{c['apprenant']}",
+        400,
+        "Civilite",
+        {"Civilite": {"Id": 1541}},
+    ),
     Case("key-on-create", "POST", "Mail", 400, "Id", {"Id": 123456, "Adresse": "a@b.fr"}),
-    Case("key-differs-put", "PUT", lambda c: f"Mail/{c['mail']}", 400, "Id",
-         lambda c: {"Id": c["mail"] + 1, "Adresse": "autre@b.fr"}),
-    Case("key-differs-patch", "PATCH", lambda c: f"Mail/{c['mail']}", 400, "Id",
-         lambda c: {"Id": c["mail"] + 1, "Adresse": "autre@b.fr"}),
-    Case("key-wrong-type-patch", "PATCH", lambda c: f"Mail/{c['mail']}", 400, "Id",
-         {"Id": "abc", "Adresse": "autre@b.fr"}),
-    Case("several-problems", "POST", "Mail", 400, ("Nope", "IsDuplicate"),
-         {"Adresse": "a@b.fr", "Nope": 1, "IsDuplicate": "yes"}),
+    Case(
+        "key-differs-put",
+        "PUT",
+        lambda c: f"Mail/{c['mail']}",
+        400,
+        "Id",
+        lambda c: {"Id": c["mail"] + 1, "Adresse": "autre@b.fr"},
+    ),
+    Case(
+        "key-differs-patch",
+        "PATCH",
+        lambda c: f"Mail/{c['mail']}",
+        400,
+        "Id",
+        lambda c: {"Id": c["mail"] + 1, "Adresse": "autre@b.fr"},
+    ),
+    Case(
+        "key-wrong-type-patch",
+        "PATCH",
+        lambda c: f"Mail/{c['mail']}",
+        400,
+        "Id",
+        {"Id": "abc", "Adresse": "autre@b.fr"},
+    ),
+    Case(
+        "several-problems",
+        "POST",
+        "Mail",
+        400,
+        ("Nope", "IsDuplicate"),
+        {"Adresse": "a@b.fr", "Nope": 1, "IsDuplicate": "yes"},
+    ),
     # -- methods ----------------------------------------------------------------------
     Case("delete-collection", "DELETE", "Mail", 405, "DELETE"),
     Case("put-collection", "PUT", "Mail", 405, "PUT", {"Adresse": "a@b.fr"}),
@@ -226,8 +251,7 @@ def ctx(client) -> dict:
     mail = r.json()["Id"]
     r = client.post("Mail", json={"Adresse": "bad-input-apprenant@example.fr"})
     assert r.status_code == 201, r.text
-    r = client.post("Apprenant", json={"CiviliteId": 1541, "MailId": r.json()["Id"], "Nom": "Bad",
-                                       "Prenoms": "Input"})
+    r = client.post("Apprenant", json={"CiviliteId": 1541, "MailId": r.json()["Id"], "Nom": "Bad", "Prenoms": "Input"})
     assert r.status_code == 201, r.text
     apprenant = r.json()["Id"]
     r = client.get("Object", params={"$top": "1", "$select": "Id"})
@@ -279,6 +303,7 @@ def test_null_for_non_nullable_reads_as_default(client):
 
 # -- size limit ---------------------------------------------------------------------
 
+
 def _big_body() -> bytes:
     filler = "x" * (11 * 1024 * 1024)
     return json.dumps({"Adresse": "big@example.fr", "Nom": filler}).encode()
@@ -306,7 +331,7 @@ def test_body_over_the_limit_chunked(server):
 
     def chunks():
         for i in range(0, len(body), 256 * 1024):
-            yield body[i:i + 256 * 1024]
+            yield body[i : i + 256 * 1024]
 
     try:
         response = _post_big(server, content=chunks())
@@ -329,6 +354,7 @@ def test_body_just_under_the_limit_is_read(client):
 
 # -- deleted entities ------------------------------------------------------------------
 
+
 def test_deleted_entity_is_gone_for_every_method(server, client):
     r = client.post("Mail", json={"Adresse": "to-delete@example.fr"})
     assert r.status_code == 201, r.text
@@ -348,8 +374,9 @@ def test_deleted_entity_is_gone_for_every_method(server, client):
     assert snapshot(server.database_url) == before
     # ... and it is no longer listed, nor usable as a reference.
     assert client.get("Mail", params={"$filter": f"Id eq {key}"}).json()["value"] == []
-    err = _check_error(client.post("Apprenant", json={"CiviliteId": 1541, "MailId": key, "Nom": "N",
-                                                      "Prenoms": "P"}), 400)
+    err = _check_error(
+        client.post("Apprenant", json={"CiviliteId": 1541, "MailId": key, "Nom": "N", "Prenoms": "P"}), 400
+    )
     assert "MailId" in err["message"] or err.get("target") == "MailId"
     assert snapshot(server.database_url) == before
 
@@ -358,38 +385,181 @@ def test_deleted_entity_is_gone_for_every_method(server, client):
 
 _TOKENS = [
     # property names, paths and navigations of Mail and Apprenant
-    "Id", "Adresse", "Nom", "Code", "IsDuplicate", "Prenoms", "GenreMale", "DateNaissance", "CiviliteId",
-    "MailId", "Mail", "Civilite", "Mail/Adresse", "Civilite/Nom", "Civilite/GenreMale", "Mail/Id", "Nope",
-    "Nope/Nope", "Adresse/Nom", "x", "x/Nom", "$it", "$root",
+    "Id",
+    "Adresse",
+    "Nom",
+    "Code",
+    "IsDuplicate",
+    "Prenoms",
+    "GenreMale",
+    "DateNaissance",
+    "CiviliteId",
+    "MailId",
+    "Mail",
+    "Civilite",
+    "Mail/Adresse",
+    "Civilite/Nom",
+    "Civilite/GenreMale",
+    "Mail/Id",
+    "Nope",
+    "Nope/Nope",
+    "Adresse/Nom",
+    "x",
+    "x/Nom",
+    "$it",
+    "$root",
     # operators
-    "eq", "ne", "gt", "ge", "lt", "le", "and", "or", "not", "add", "sub", "mul", "div", "mod", "in", "has",
-    "-", "+", "*", "=", "==", "!",
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "and",
+    "or",
+    "not",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "mod",
+    "in",
+    "has",
+    "-",
+    "+",
+    "*",
+    "=",
+    "==",
+    "!",
     # punctuation
-    "(", ")", "(", ")", "'", "''", ",", "/", ":", ";", "&", "?", "%", "\"", "\\", "[", "]", "{", "}",
+    "(",
+    ")",
+    "(",
+    ")",
+    "'",
+    "''",
+    ",",
+    "/",
+    ":",
+    ";",
+    "&",
+    "?",
+    "%",
+    '"',
+    "\\",
+    "[",
+    "]",
+    "{",
+    "}",
     # functions and lambdas
-    "contains(", "startswith(", "endswith(", "length(", "indexof(", "substring(", "tolower(", "toupper(",
-    "trim(", "concat(", "year(", "month(", "day(", "hour(", "now()", "round(", "floor(", "ceiling(",
-    "cast(", "isof(", "frob(", "any(", "all(", "/any(", "/all(", "x:", "x: x/Adresse",
+    "contains(",
+    "startswith(",
+    "endswith(",
+    "length(",
+    "indexof(",
+    "substring(",
+    "tolower(",
+    "toupper(",
+    "trim(",
+    "concat(",
+    "year(",
+    "month(",
+    "day(",
+    "hour(",
+    "now()",
+    "round(",
+    "floor(",
+    "ceiling(",
+    "cast(",
+    "isof(",
+    "frob(",
+    "any(",
+    "all(",
+    "/any(",
+    "/all(",
+    "x:",
+    "x: x/Adresse",
     # literals
-    "0", "1", "-1", "1541", "3.14", "-0.5", "1e308", "1e-400", "99999999999999999999", "9223372036854775807",
-    "-9223372036854775808", "'x'", "'a@b.fr'", "'O''Neil'", "'é'", "'%'", "'_'", "null", "true", "false",
-    "2023-01-01", "2023-13-45", "2023-01-01T00:00:00Z", "2023-01-01T25:00:00Z", "12:00:00",
-    "01234567-89ab-cdef-0123-456789abcdef", "duration'P1D'", "INF", "NaN", "geography'POINT(0 0)'",
+    "0",
+    "1",
+    "-1",
+    "1541",
+    "3.14",
+    "-0.5",
+    "1e308",
+    "1e-400",
+    "99999999999999999999",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "'x'",
+    "'a@b.fr'",
+    "'O''Neil'",
+    "'é'",
+    "'%'",
+    "'_'",
+    "null",
+    "true",
+    "false",
+    "2023-01-01",
+    "2023-13-45",
+    "2023-01-01T00:00:00Z",
+    "2023-01-01T25:00:00Z",
+    "12:00:00",
+    "01234567-89ab-cdef-0123-456789abcdef",
+    "duration'P1D'",
+    "INF",
+    "NaN",
+    "geography'POINT(0 0)'",
 ]
 
 
 _TYPED = {  # near-valid shapes: property -> values of its type (and some edge cases)
-    "integer": (["Id", "CiviliteId", "MailId", "length(Nom)", "year(DateNaissance)", "Id add 1",
-                 "Id mul 9223372036854775807", "Id div 0", "Id mod 0", "-Id"],
-                ["0", "1", "-1", "1541", "3.5", "-9223372036854775808", "9223372036854775807", "null", "Id"]),
-    "string": (["Nom", "Prenoms", "Code", "Mail/Adresse", "Civilite/Nom", "tolower(Nom)", "substring(Nom, 1)",
-                "concat(Nom, Prenoms)", "trim(Code)"],
-               ["'x'", "''", "'O''Neil'", "'é'", "'%'", "'_'", "null", "Nom", "'\\'"]),
-    "boolean": (["GenreMale", "Handicap", "Civilite/GenreMale", "contains(Nom, 'a')", "startswith(Nom, '%')"],
-                ["true", "false", "null", "GenreMale"]),
-    "datetime": (["DateNaissance"],
-                 ["2023-01-01", "2023-01-01T00:00:00Z", "'2023-01-01'", "now()", "null", "1900-02-28T23:59:59+14:00",
-                  "9999-12-31T23:59:59Z", "0001-01-01"]),
+    "integer": (
+        [
+            "Id",
+            "CiviliteId",
+            "MailId",
+            "length(Nom)",
+            "year(DateNaissance)",
+            "Id add 1",
+            "Id mul 9223372036854775807",
+            "Id div 0",
+            "Id mod 0",
+            "-Id",
+        ],
+        ["0", "1", "-1", "1541", "3.5", "-9223372036854775808", "9223372036854775807", "null", "Id"],
+    ),
+    "string": (
+        [
+            "Nom",
+            "Prenoms",
+            "Code",
+            "Mail/Adresse",
+            "Civilite/Nom",
+            "tolower(Nom)",
+            "substring(Nom, 1)",
+            "concat(Nom, Prenoms)",
+            "trim(Code)",
+        ],
+        ["'x'", "''", "'O''Neil'", "'é'", "'%'", "'_'", "null", "Nom", "'\\'"],
+    ),
+    "boolean": (
+        ["GenreMale", "Handicap", "Civilite/GenreMale", "contains(Nom, 'a')", "startswith(Nom, '%')"],
+        ["true", "false", "null", "GenreMale"],
+    ),
+    "datetime": (
+        ["DateNaissance"],
+        [
+            "2023-01-01",
+            "2023-01-01T00:00:00Z",
+            "'2023-01-01'",
+            "now()",
+            "null",
+            "1900-02-28T23:59:59+14:00",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01",
+        ],
+    ),
 }
 _MAIL_TYPED = {
     "integer": (["Id", "length(Adresse)", "Id sub 1"], _TYPED["integer"][1]),
@@ -410,8 +580,10 @@ def _near_valid(rng: random.Random, typed: dict) -> str:
     expr = f"{left} {op} {right}"
     if rng.random() < 0.3:
         k2 = rng.choice(list(typed))
-        expr = (f"not ({expr}) {rng.choice(['and', 'or'])} "
-                f"{rng.choice(typed[k2][0])} {rng.choice(['eq', 'ne'])} {rng.choice(typed[k2][1])}")
+        expr = (
+            f"not ({expr}) {rng.choice(['and', 'or'])} "
+            f"{rng.choice(typed[k2][0])} {rng.choice(['eq', 'ne'])} {rng.choice(typed[k2][1])}"
+        )
     return expr
 
 
@@ -475,8 +647,18 @@ def _random_value(rng: random.Random, ctx: dict) -> Any:
     if kind == 5:
         return rng.choice(["", " ", "x", "Durand", "é" * 50, "\u202e", "'; DROP TABLE x; --", "%_\\", "a\tb"])
     if kind == 6:
-        return rng.choice(["2023-01-01", "2023-13-45", "2023-01-01T00:00:00Z", "1899-12-31T23:59:59+01:00",
-                           "9999-12-31T23:59:59Z", "0001-01-01", "2023-02-29", "2023-01-01T00:00:00+25:00"])
+        return rng.choice(
+            [
+                "2023-01-01",
+                "2023-13-45",
+                "2023-01-01T00:00:00Z",
+                "1899-12-31T23:59:59+01:00",
+                "9999-12-31T23:59:59Z",
+                "0001-01-01",
+                "2023-02-29",
+                "2023-01-01T00:00:00+25:00",
+            ]
+        )
     if kind == 7:
         return [rng.randint(0, 3)]
     if kind == 8:
@@ -498,9 +680,31 @@ def _random_value(rng: random.Random, ctx: dict) -> Any:
 
 def test_fuzz_post_bodies_never_crash(client, ctx):
     rng = random.Random(6011)
-    names = ["Id", "Nom", "Prenoms", "CiviliteId", "MailId", "Code", "Login", "DateNaissance", "GenreMale",
-             "Handicap", "AdresseId", "TelephoneId", "Nationalite1Id", "NumeroIne", "Photo", "Mail", "Civilite",
-             "@odata.type", "Nope", "id", "nom", "", " Nom"]
+    names = [
+        "Id",
+        "Nom",
+        "Prenoms",
+        "CiviliteId",
+        "MailId",
+        "Code",
+        "Login",
+        "DateNaissance",
+        "GenreMale",
+        "Handicap",
+        "AdresseId",
+        "TelephoneId",
+        "Nationalite1Id",
+        "NumeroIne",
+        "Photo",
+        "Mail",
+        "Civilite",
+        "@odata.type",
+        "Nope",
+        "id",
+        "nom",
+        "",
+        " Nom",
+    ]
     statuses: dict[int, int] = {}
     for i in range(200):
         body: dict[str, Any] = {}

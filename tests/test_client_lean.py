@@ -24,10 +24,22 @@ ROOT = "http://127.0.0.1:1/GraphV1/"
 
 
 REQUESTS = [
-    Request("GET", "Apprenant", {"$filter": "(Mail/Adresse eq 'o''brien@x.fr' or Mail/Adresse eq 'Jé an+x@y.fr')",
-                                 "$expand": "Mail($select=Adresse)", "$orderby": "Id"}),
-    Request("POST", "Mail", {}, {"Adresse": "élève@école.fr", "IsDuplicate": False, "Rien": None},
-            {"Prefer": "return=minimal"}),
+    Request(
+        "GET",
+        "Apprenant",
+        {
+            "$filter": "(Mail/Adresse eq 'o''brien@x.fr' or Mail/Adresse eq 'Jé an+x@y.fr')",
+            "$expand": "Mail($select=Adresse)",
+            "$orderby": "Id",
+        },
+    ),
+    Request(
+        "POST",
+        "Mail",
+        {},
+        {"Adresse": "élève@école.fr", "IsDuplicate": False, "Rien": None},
+        {"Prefer": "return=minimal"},
+    ),
     Request("POST", "Convention/5/SynchronisationAffaire"),
     Request("PUT", "Mail/1", {}, {"Adresse": "a@b.fr"}),
     Request("DELETE", "Mail/1"),
@@ -41,8 +53,13 @@ REQUESTS = [
 @pytest.mark.parametrize("req", REQUESTS, ids=lambda r: f"{r.method} {r.path}")
 def test_sends_the_bytes_httpx_sends(req, auth):
     api = GraphV1Client(ROOT, **auth)
-    expected = api._http.build_request(req.method, req.path, params=req.params or None, headers=req.headers or None,
-                                       **({} if req.json is operations._NO_BODY else {"json": req.json}))
+    expected = api._http.build_request(
+        req.method,
+        req.path,
+        params=req.params or None,
+        headers=req.headers or None,
+        **({} if req.json is operations._NO_BODY else {"json": req.json}),
+    )
     if api._http.auth is not None:
         expected = next(api._http.auth.sync_auth_flow(expected))  # what httpx adds when it sends
     lean = LeanHTTP(api.root, api._headers_with_auth, 5)
@@ -96,8 +113,14 @@ class RawServer:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
-                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                               if line.lower().startswith(b"content-length:")), 0)
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")
+                    ),
+                    0,
+                )
                 self.requests.append(head + await reader.readexactly(length))
                 action = self.script.pop(0)
                 if action == "close":
@@ -106,8 +129,11 @@ class RawServer:
                     await asyncio.sleep(3600)
                 writer.write(action)
                 await writer.drain()
-                if b"connection: close" in action.lower() or b"content-length" not in action.lower() and \
-                        b"chunked" not in action.lower() and not action.startswith(b"HTTP/1.1 204"):
+                if b"connection: close" in action.lower() or (
+                    b"content-length" not in action.lower()
+                    and b"chunked" not in action.lower()
+                    and not action.startswith(b"HTTP/1.1 204")
+                ):
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
@@ -121,8 +147,10 @@ def answer(status: str, body: bytes | None = None, *headers: str, chunked: bool 
         lines.append("Content-Type: application/json; charset=utf-8")
         if chunked:
             lines.append("Transfer-Encoding: chunked")
-            body = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7]), body[i:i + 7]) for i in range(0, len(body), 7)) \
+            body = (
+                b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 7]), body[i : i + 7]) for i in range(0, len(body), 7))
                 + b"0\r\n\r\n"
+            )
         elif length:
             lines.append(f"Content-Length: {len(body)}")
     elif not status.startswith("204"):
@@ -136,16 +164,20 @@ def run(script: list, work, **client):
             async with AsyncGraphV1Client(server.root, user="u", password="p", **client) as api:
                 assert api._lean is not None
                 return await work(api), server
+
     return asyncio.run(go())
 
 
 def test_reads_every_kind_of_answer_on_one_connection():
     entity = json.dumps({"Id": 7, "Nom": "Élodie"}).encode()
-    script = [answer("200 OK", entity), answer("200 OK", entity, chunked=True),
-              answer("200 OK", gzip.compress(entity), "Content-Encoding: gzip"),
-              answer("100 Continue")[:-len("Content-Length: 0\r\n\r\n")] + b"\r\n" + answer("200 OK", entity),
-              answer("204 No Content", None, "OData-EntityId: http://x/GraphV1/Mail(42)", "Location: x"),
-              answer("201 Created", entity)]
+    script = [
+        answer("200 OK", entity),
+        answer("200 OK", entity, chunked=True),
+        answer("200 OK", gzip.compress(entity), "Content-Encoding: gzip"),
+        answer("100 Continue")[: -len("Content-Length: 0\r\n\r\n")] + b"\r\n" + answer("200 OK", entity),
+        answer("204 No Content", None, "OData-EntityId: http://x/GraphV1/Mail(42)", "Location: x"),
+        answer("201 Created", entity),
+    ]
 
     async def work(api):
         got = [await api.get("Apprenant", 7) for _ in range(4)]
@@ -178,7 +210,7 @@ def test_a_connection_the_server_closed_is_not_reused():
 
 def test_an_answer_that_ends_with_the_connection():
     script = [answer("200 OK", json.dumps({"Id": 3}).encode(), length=False)]
-    got, server = run(script, lambda api: api.get("Mail", 3))
+    got, _server = run(script, lambda api: api.get("Mail", 3))
     assert got == {"Id": 3}
 
 
@@ -217,8 +249,13 @@ def test_a_refused_connection_is_retried_then_reported():
     delays: list[float] = []
 
     async def go():
-        async with AsyncGraphV1Client(f"http://127.0.0.1:{port}/GraphV1/", user="u", password="p",
-                                      retry=RetryPolicy(retries=2, backoff=0.01), sleep=delays_append) as api:
+        async with AsyncGraphV1Client(
+            f"http://127.0.0.1:{port}/GraphV1/",
+            user="u",
+            password="p",
+            retry=RetryPolicy(retries=2, backoff=0.01),
+            sleep=delays_append,
+        ) as api:
             await api.create("Mail", {"Adresse": "a@b.fr"})
 
     async def delays_append(d):
@@ -276,8 +313,11 @@ def test_learners_of_many_addresses_in_short_requests():
     def handler(request):
         text = request.url.params["$filter"]
         filters.append(text)
-        found = [{"Id": i, "MailId": 100 + i, "Mail": {"Adresse": a}} for i, a in enumerate(addresses)
-                 if f"'{a}'" in text or f"'{a.lower()}'" in text]
+        found = [
+            {"Id": i, "MailId": 100 + i, "Mail": {"Adresse": a}}
+            for i, a in enumerate(addresses)
+            if f"'{a}'" in text or f"'{a.lower()}'" in text
+        ]
         if "'jean.dupont@x.fr'" in text:
             found.append({"Id": 999, "MailId": 1, "Mail": {"Adresse": "jean.dupont@x.fr"}})
         return httpx.Response(200, json={"value": found})

@@ -54,7 +54,7 @@ def test_no_injection_through_a_value():
     assert q.params()["$filter"] == "Nom eq 'O''Brien'' or Id gt 0 or Nom eq '''"
     # Parsed back, it is one comparison with one string: the quotes are balanced and all inside the literal.
     text = q.params()["$filter"]
-    literal_part = text[len("Nom eq "):]
+    literal_part = text[len("Nom eq ") :]
     assert literal_part.startswith("'") and literal_part.endswith("'")
     assert "''" in literal_part and literal_part[1:-1].replace("''", "").count("'") == 0
 
@@ -88,9 +88,18 @@ def test_filters_compose():
 
 
 def test_query_options():
-    q = (Query().filter(eq("Mail/Adresse", "jean@ecole.fr")).filter(eq("Actif", True)).select("Id", "Code")
-         .expand("Mail").expand("Sequence", Query().select("Nom").filter(eq("Code", "S"))).orderby("Nom", "Id desc")
-         .top(10).skip(20).count())
+    q = (
+        Query()
+        .filter(eq("Mail/Adresse", "jean@ecole.fr"))
+        .filter(eq("Actif", True))
+        .select("Id", "Code")
+        .expand("Mail")
+        .expand("Sequence", Query().select("Nom").filter(eq("Code", "S")))
+        .orderby("Nom", "Id desc")
+        .top(10)
+        .skip(20)
+        .count()
+    )
     assert q.params() == {
         "$filter": "(Mail/Adresse eq 'jean@ecole.fr') and (Actif eq true)",
         "$select": "Id,Code",
@@ -116,8 +125,9 @@ def test_quoting_survives_the_real_server(client, server):
     tag = uuid.uuid4().hex[:8]
     with GraphV1Client(server.root, user=USER, password=PASSWORD) as api:
         mail = api.create("Mail", {"Adresse": f"o'brien.{tag}@ecole.fr"})
-        learner = api.create("Apprenant", {"Nom": f"O'BRIEN-{tag}", "Prenoms": "Seán", "CiviliteId": 1541,
-                                           "MailId": mail["Id"]})
+        learner = api.create(
+            "Apprenant", {"Nom": f"O'BRIEN-{tag}", "Prenoms": "Seán", "CiviliteId": 1541, "MailId": mail["Id"]}
+        )
         found = api.all("Apprenant", Query().filter(eq("Nom", f"O'BRIEN-{tag}")).select("Id"))
         assert [a["Id"] for a in found] == [learner["Id"]]
         assert [a["Id"] for a in api.learners_by_email(f"O'Brien.{tag}@ECOLE.fr")] == [learner["Id"]]

@@ -66,9 +66,16 @@ def test_entity_helpers(api):
     # patch merges
     assert api.patch("Apprenant", learner["Id"], {"NomUsage": "HELPER-X"})["RefSysteme"] == "987654"
     # documented calls
-    client = api.create_client_for_learner(learner["Id"], {
-        "Nom": "HELPER", "Prenoms": "Anne", "EntiteJuridiqueId": 2215501, "NatureClientId": 2214750,
-        "MailId": api.create("Mail", {"Adresse": f"helpers.{tag}@ecole.fr", "IsDuplicate": True})["Id"]})
+    client = api.create_client_for_learner(
+        learner["Id"],
+        {
+            "Nom": "HELPER",
+            "Prenoms": "Anne",
+            "EntiteJuridiqueId": 2215501,
+            "NatureClientId": 2214750,
+            "MailId": api.create("Mail", {"Adresse": f"helpers.{tag}@ecole.fr", "IsDuplicate": True})["Id"],
+        },
+    )
     assert client["Code"] == f"411-{learner['Code']}-"
     assert [c["Id"] for c in api.clients_of(learner["Id"])] == [client["Id"]]
     assert [a["Id"] for a in api.learners_by_email(f"helpers.{tag}@ecole.fr")] == [learner["Id"]]
@@ -83,24 +90,39 @@ def test_documented_convention_calls(api):
     tag = uuid.uuid4().hex[:8]
     mail = api.create("Mail", {"Adresse": f"conv.{tag}@ecole.fr"})
     learner = api.create("Apprenant", {"Nom": "CONV", "Prenoms": "Eve", "CiviliteId": 1540, "MailId": mail["Id"]})
-    ins = api.create("Inscription", {"ApprenantId": learner["Id"], "ProgrammeId": 2215158, "RegimeInscriptionId": 544,
-                                     "RecrutementId": 2215184, "EtatInscriptionId": 78736,
-                                     "DateInscription": "2023-11-20T00:00:00+01:00"})
+    ins = api.create(
+        "Inscription",
+        {
+            "ApprenantId": learner["Id"],
+            "ProgrammeId": 2215158,
+            "RegimeInscriptionId": 544,
+            "RecrutementId": 2215184,
+            "EtatInscriptionId": 78736,
+            "DateInscription": "2023-11-20T00:00:00+01:00",
+        },
+    )
     for p in api.parcours_periods(2215168):
         api.create("InscriptionPeriode", {"InscriptionId": ins["Id"], "PeriodeId": p["PeriodeId"]})
     assert len(api.inscription_periods(ins["Id"])) == 3
     sequences = api.eligible_sequences(ins["Id"])
     assert sequences and all(s["ProgrammeId"] == 2215158 for s in sequences)
     # the same as the query by learner, without a body
-    by_learner = api.all("InscriptionSequence", Query().expand("Sequence").select("Sequence").filter(
-        eq("ApprenantId", learner["Id"]), startswith("Sequence/TypeSequence/Code", "S")))
+    by_learner = api.all(
+        "InscriptionSequence",
+        Query()
+        .expand("Sequence")
+        .select("Sequence")
+        .filter(eq("ApprenantId", learner["Id"]), startswith("Sequence/TypeSequence/Code", "S")),
+    )
     assert sorted(s["Id"] for s in sequences) == sorted({r["Sequence"]["Id"] for r in by_learner})
-    conv = api.create("Convention", {"ApprenantId": learner["Id"], "TypeConventionId": 334222,
-                                     "SequenceId": sequences[0]["Id"]})
+    conv = api.create(
+        "Convention", {"ApprenantId": learner["Id"], "TypeConventionId": 334222, "SequenceId": sequences[0]["Id"]}
+    )
     ent = api.create("Entreprise", {"Nom": "Typed SA"})
     api.update("Convention", conv["Id"], {"EntrepriseId": ent["Id"]})  # POST /Convention/{Id} (documented)
-    other = api.create("Convention", {"ApprenantId": learner["Id"], "TypeConventionId": 334222,
-                                      "SequenceId": sequences[0]["Id"]})
+    other = api.create(
+        "Convention", {"ApprenantId": learner["Id"], "TypeConventionId": 334222, "SequenceId": sequences[0]["Id"]}
+    )
     with pytest.raises(Conflict) as exc:
         api.update("Convention", other["Id"], {"EntrepriseId": ent["Id"]})
     assert exc.value.status == 409 and "entreprise" in exc.value.message
@@ -141,9 +163,17 @@ def _enrolled_learner(c: GraphV1Client, nom: str) -> tuple[dict, dict]:
     """A learner enrolled in PGE for its three periods (so in more séquences than a small page holds)."""
     mail = c.create("Mail", {"Adresse": f"{nom.lower()}.{uuid.uuid4().hex[:8]}@ecole.fr"})
     learner = c.create("Apprenant", {"Nom": nom, "Prenoms": "Paul", "CiviliteId": 1541, "MailId": mail["Id"]})
-    ins = c.create("Inscription", {"ApprenantId": learner["Id"], "ProgrammeId": 2215158, "RegimeInscriptionId": 544,
-                                   "RecrutementId": 2215184, "EtatInscriptionId": 78736,
-                                   "DateInscription": "2023-11-20T00:00:00+01:00"})
+    ins = c.create(
+        "Inscription",
+        {
+            "ApprenantId": learner["Id"],
+            "ProgrammeId": 2215158,
+            "RegimeInscriptionId": 544,
+            "RecrutementId": 2215184,
+            "EtatInscriptionId": 78736,
+            "DateInscription": "2023-11-20T00:00:00+01:00",
+        },
+    )
     for p in (1326, 1327, 2215069):
         c.create("InscriptionPeriode", {"InscriptionId": ins["Id"], "PeriodeId": p})
     return learner, ins
@@ -154,8 +184,13 @@ def test_eligible_sequences_across_pages(small_pages):
     with GraphV1Client(small_pages.root, user=USER, password=PASSWORD) as c:
         learner, ins = _enrolled_learner(c, "PAGES")
         sequences = c.eligible_sequences(ins["Id"])
-        by_learner = c.all("InscriptionSequence", Query().expand("Sequence").select("Sequence").filter(
-            eq("ApprenantId", learner["Id"]), startswith("Sequence/TypeSequence/Code", "S")))
+        by_learner = c.all(
+            "InscriptionSequence",
+            Query()
+            .expand("Sequence")
+            .select("Sequence")
+            .filter(eq("ApprenantId", learner["Id"]), startswith("Sequence/TypeSequence/Code", "S")),
+        )
         assert len(sequences) > 5  # more than a page
         assert sorted(s["Id"] for s in sequences) == sorted(r["Sequence"]["Id"] for r in by_learner)
 
@@ -166,8 +201,10 @@ def test_next_link_of_the_body_scoped_query_keeps_the_scope(small_pages):
     auth = (USER, PASSWORD)
     with GraphV1Client(small_pages.root, user=USER, password=PASSWORD) as c:
         learner, ins = _enrolled_learner(c, "LINK")
-    url = (f"{small_pages.root}InscriptionSequence?$expand=Sequence&$select=Sequence"
-           "&$filter=startswith(Sequence/TypeSequence/Code, 'S')")
+    url = (
+        f"{small_pages.root}InscriptionSequence?$expand=Sequence&$select=Sequence"
+        "&$filter=startswith(Sequence/TypeSequence/Code, 'S')"
+    )
     page = httpx.request("GET", url, json={"Id": ins["Id"]}, auth=auth).json()
     seen = [item["Sequence"]["Id"] for item in page["value"]]
     pages = 1
@@ -176,13 +213,20 @@ def test_next_link_of_the_body_scoped_query_keeps_the_scope(small_pages):
         page = httpx.get(page["@odata.nextLink"], auth=auth).json()
         seen += [item["Sequence"]["Id"] for item in page["value"]]
         pages += 1
-    expected, page = [], httpx.get(f"{small_pages.root}InscriptionSequence", auth=auth, params={
-        "$expand": "Sequence($expand=TypeSequence)", "$filter": f"ApprenantId eq {learner['Id']}"}).json()
+    expected, page = (
+        [],
+        httpx.get(
+            f"{small_pages.root}InscriptionSequence",
+            auth=auth,
+            params={"$expand": "Sequence($expand=TypeSequence)", "$filter": f"ApprenantId eq {learner['Id']}"},
+        ).json(),
+    )
     while True:
         expected += page["value"]
         if "@odata.nextLink" not in page:
             break
         page = httpx.get(page["@odata.nextLink"], auth=auth).json()
     assert pages > 1
-    assert sorted(seen) == sorted(e["SequenceId"] for e in expected
-                                  if e["Sequence"]["TypeSequence"]["Code"].startswith("S"))
+    assert sorted(seen) == sorted(
+        e["SequenceId"] for e in expected if e["Sequence"]["TypeSequence"]["Code"].startswith("S")
+    )

@@ -89,11 +89,15 @@ def page(values, next_link=None):
 
 
 def test_follows_next_link(mode):
-    stub = Stub({"GET /GraphV1/Pays": [
-        page([{"Id": 1}, {"Id": 2}], ROOT + "Pays?$skiptoken=2"),
-        page([{"Id": 3}, {"Id": 4}], ROOT + "Pays?$skiptoken=4"),
-        page([{"Id": 5}]),
-    ]})
+    stub = Stub(
+        {
+            "GET /GraphV1/Pays": [
+                page([{"Id": 1}, {"Id": 2}], ROOT + "Pays?$skiptoken=2"),
+                page([{"Id": 3}, {"Id": 4}], ROOT + "Pays?$skiptoken=4"),
+                page([{"Id": 5}]),
+            ]
+        }
+    )
     api, _ = make(stub, mode)
     assert [p["Id"] for p in call(api, "all", "Pays", Query().filter(eq("Nom", "x")))] == [1, 2, 3, 4, 5]
     assert stub.count("GET", "/GraphV1/Pays") == 3
@@ -119,19 +123,31 @@ def test_iter_all_streams_the_pages():
 
 
 def test_next_link_to_another_host_stays_on_the_service():
-    stub = Stub({"GET /GraphV1/Pays": [page([{"Id": 1}], "https://elsewhere.example/GraphV1/Pays?$skiptoken=1"),
-                                       page([{"Id": 2}])]})
+    stub = Stub(
+        {
+            "GET /GraphV1/Pays": [
+                page([{"Id": 1}], "https://elsewhere.example/GraphV1/Pays?$skiptoken=1"),
+                page([{"Id": 2}]),
+            ]
+        }
+    )
     api, _ = make(stub, "sync")
     assert [p["Id"] for p in api.all("Pays")] == [1, 2]
     assert {c.url.host for c in stub.calls} == {"stub.test"}  # credentials never sent elsewhere
 
 
 def test_retries_a_503_with_retry_after(mode):
-    stub = Stub({"GET /GraphV1/Civilite/1541": [
-        httpx.Response(503, headers={"Retry-After": "7"}, json={"error": {"code": "Busy", "message": "try later"}}),
-        httpx.Response(503, headers={"Retry-After": "1"}),
-        httpx.Response(200, json={"Id": 1541, "Code": "M"}),
-    ]})
+    stub = Stub(
+        {
+            "GET /GraphV1/Civilite/1541": [
+                httpx.Response(
+                    503, headers={"Retry-After": "7"}, json={"error": {"code": "Busy", "message": "try later"}}
+                ),
+                httpx.Response(503, headers={"Retry-After": "1"}),
+                httpx.Response(200, json={"Id": 1541, "Code": "M"}),
+            ]
+        }
+    )
     api, delays = make(stub, mode)
     assert call(api, "get", "Civilite", 1541)["Code"] == "M"
     assert stub.count("GET", "/GraphV1/Civilite/1541") == 3
@@ -163,21 +179,39 @@ def test_429_is_retried_for_a_get():
 
 @pytest.mark.parametrize("status", [503, 429])
 def test_never_retries_a_post_answered_503(mode, status):
-    stub = Stub({"POST /GraphV1/Mail": [httpx.Response(status, headers={"Retry-After": "1"},
-                                                       json={"error": {"code": "Busy", "message": "busy"}}),
-                                        httpx.Response(201, json={"Id": 1})]})
+    stub = Stub(
+        {
+            "POST /GraphV1/Mail": [
+                httpx.Response(
+                    status, headers={"Retry-After": "1"}, json={"error": {"code": "Busy", "message": "busy"}}
+                ),
+                httpx.Response(201, json={"Id": 1}),
+            ]
+        }
+    )
     api, delays = make(stub, mode)
     with pytest.raises((ServiceUnavailable, TooManyRequests)):
         call(api, "create", "Mail", {"Adresse": "a@b.fr"})
     assert stub.count("POST", "/GraphV1/Mail") == 1 and delays == []
 
 
-@pytest.mark.parametrize("failure", [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("closed"),
-                                     httpx.ReadError("reset"), httpx.WriteTimeout("slow")])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("closed"),
+        httpx.ReadError("reset"),
+        httpx.WriteTimeout("slow"),
+    ],
+)
 def test_never_retries_a_post_that_may_have_been_applied(mode, failure):
-    stub = Stub({"POST /GraphV1/Mail": [failure, httpx.Response(201, json={"Id": 1})],
-                 "PATCH /GraphV1/Mail/1": [failure, httpx.Response(200, json={"Id": 1})],
-                 "POST /GraphV1/Convention/5/SynchronisationAffaire": [failure, httpx.Response(200)]})
+    stub = Stub(
+        {
+            "POST /GraphV1/Mail": [failure, httpx.Response(201, json={"Id": 1})],
+            "PATCH /GraphV1/Mail/1": [failure, httpx.Response(200, json={"Id": 1})],
+            "POST /GraphV1/Convention/5/SynchronisationAffaire": [failure, httpx.Response(200)],
+        }
+    )
     api, delays = make(stub, mode)
     with pytest.raises(TransportFailure) as exc:
         call(api, "create", "Mail", {"Adresse": "a@b.fr"})
@@ -198,9 +232,13 @@ def test_a_post_that_never_left_is_retried(mode):
 
 
 def test_idempotent_requests_are_retried_after_a_read_timeout(mode):
-    stub = Stub({"GET /GraphV1/Mail/1": [httpx.ReadTimeout("slow"), httpx.Response(200, json={"Id": 1})],
-                 "PUT /GraphV1/Mail/1": [httpx.ReadError("reset"), httpx.Response(200, json={"Id": 1})],
-                 "DELETE /GraphV1/Mail/1": [httpx.ReadTimeout("slow"), httpx.Response(204)]})
+    stub = Stub(
+        {
+            "GET /GraphV1/Mail/1": [httpx.ReadTimeout("slow"), httpx.Response(200, json={"Id": 1})],
+            "PUT /GraphV1/Mail/1": [httpx.ReadError("reset"), httpx.Response(200, json={"Id": 1})],
+            "DELETE /GraphV1/Mail/1": [httpx.ReadTimeout("slow"), httpx.Response(204)],
+        }
+    )
     api, delays = make(stub, mode)
     assert call(api, "get", "Mail", 1) == {"Id": 1}
     assert call(api, "replace", "Mail", 1, {"Adresse": "a@b.fr"}) == {"Id": 1}
@@ -218,18 +256,33 @@ def test_connection_failure_after_retries(mode):
 
 
 def test_typed_errors_from_odata_bodies(mode):
-    body = {"error": {"code": "BadRequest", "message": "invalid body", "target": "RecrutementId",
-                      "details": [{"code": "BadRequest", "message": "RecrutementId: not of this programme",
-                                   "target": "RecrutementId"}]}}
-    stub = Stub({"POST /GraphV1/Inscription": [httpx.Response(400, json=body)],
-                 "GET /GraphV1/Apprenant/1": [httpx.Response(404, json={"error": {"code": "NotFound",
-                                                                                  "message": "Apprenant 1 does not exist"}})],
-                 "PATCH /GraphV1/Convention/2": [httpx.Response(409, json={"error": {"code": "Conflict",
-                                                                                     "message": "taken"}})],
-                 "GET /GraphV1/Programme": [httpx.Response(401, json={"error": {"code": "Unauthorized",
-                                                                                "message": "who are you"}})],
-                 "GET /GraphV1/Pays": [httpx.Response(502, text="<html>Bad gateway</html>",
-                                                      headers={"content-type": "text/html"})]})
+    body = {
+        "error": {
+            "code": "BadRequest",
+            "message": "invalid body",
+            "target": "RecrutementId",
+            "details": [
+                {"code": "BadRequest", "message": "RecrutementId: not of this programme", "target": "RecrutementId"}
+            ],
+        }
+    }
+    stub = Stub(
+        {
+            "POST /GraphV1/Inscription": [httpx.Response(400, json=body)],
+            "GET /GraphV1/Apprenant/1": [
+                httpx.Response(404, json={"error": {"code": "NotFound", "message": "Apprenant 1 does not exist"}})
+            ],
+            "PATCH /GraphV1/Convention/2": [
+                httpx.Response(409, json={"error": {"code": "Conflict", "message": "taken"}})
+            ],
+            "GET /GraphV1/Programme": [
+                httpx.Response(401, json={"error": {"code": "Unauthorized", "message": "who are you"}})
+            ],
+            "GET /GraphV1/Pays": [
+                httpx.Response(502, text="<html>Bad gateway</html>", headers={"content-type": "text/html"})
+            ],
+        }
+    )
     api, _ = make(stub, mode)
     with pytest.raises(BadRequest) as exc:
         call(api, "create", "Inscription", {})
@@ -275,8 +328,9 @@ def test_eligible_sequences_sends_the_documented_query():
 
     def handler(request):
         seen.append(request)
-        return httpx.Response(200, json={"value": [{"Sequence": {"Id": 7, "Nom": "STAGE"}},
-                                                   {"Sequence": {"Id": 7, "Nom": "STAGE"}}]})
+        return httpx.Response(
+            200, json={"value": [{"Sequence": {"Id": 7, "Nom": "STAGE"}}, {"Sequence": {"Id": 7, "Nom": "STAGE"}}]}
+        )
 
     api = GraphV1Client(ROOT, transport=httpx.MockTransport(handler))
     assert api.eligible_sequences(2253468) == [{"Id": 7, "Nom": "STAGE"}]

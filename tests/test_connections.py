@@ -28,14 +28,40 @@ def served(tmp_path_factory):
     home = tmp_path_factory.mktemp("connections")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
-    env.update(SCOLARITE_HEADER_TIMEOUT=str(TIMEOUT), SCOLARITE_BODY_TIMEOUT=str(TIMEOUT),
-               SCOLARITE_KEEP_ALIVE_TIMEOUT=str(TIMEOUT), SCOLARITE_NEW_PASSWORD=PASSWORD)
+    env.update(
+        SCOLARITE_HEADER_TIMEOUT=str(TIMEOUT),
+        SCOLARITE_BODY_TIMEOUT=str(TIMEOUT),
+        SCOLARITE_KEEP_ALIVE_TIMEOUT=str(TIMEOUT),
+        SCOLARITE_NEW_PASSWORD=PASSWORD,
+    )
     db = str(home / "c.db")
-    subprocess.run([sys.executable, "-m", "scolarite.cli", "credentials", "add", USER, "--database-url", db],
-                   env=env, check=True, capture_output=True, timeout=120)
-    proc = subprocess.Popen([sys.executable, "-m", "scolarite.cli", "serve", "--demo", "--workers", "1", "--port", str(port),
-                             "--database-url", db, "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "scolarite.cli", "credentials", "add", USER, "--database-url", db],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scolarite.cli",
+            "serve",
+            "--demo",
+            "--workers",
+            "1",
+            "--port",
+            str(port),
+            "--database-url",
+            db,
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}/GraphV1/"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -123,8 +149,10 @@ def test_ten_thousand_headers_are_refused(served):
 def test_a_body_that_does_not_come_gets_408(served):
     s = _connect(served["port"])
     auth = httpx.BasicAuth(USER, PASSWORD)._auth_header
-    s.sendall(b"POST /GraphV1/Mail HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
-              b"Authorization: " + auth.encode() + b"\r\n\r\n{\"Adresse\":")
+    s.sendall(
+        b"POST /GraphV1/Mail HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+        b"Authorization: " + auth.encode() + b'\r\n\r\n{"Adresse":'
+    )
     answer = _read_all(s, wait=TIMEOUT + 5)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:300]
     assert b"SCOLARITE_BODY_TIMEOUT" in answer

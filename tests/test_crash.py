@@ -22,9 +22,25 @@ def _serve(database_url: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")} | UNTHROTTLED
     env["SCOLARITE_DB_POOL_SIZE"] = "4"
-    proc = subprocess.Popen([sys.executable, "-m", "scolarite.cli", "serve", "--workers", "1", "--port", str(port),
-                             "--database-url", database_url, "--log-level", "warning"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scolarite.cli",
+            "serve",
+            "--workers",
+            "1",
+            "--port",
+            str(port),
+            "--database-url",
+            database_url,
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     root = f"http://127.0.0.1:{port}/GraphV1/"
     deadline = time.time() + 60
     while True:
@@ -57,8 +73,10 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(server, database_url):
                         continue
                     acknowledged.append(("Mail", mail.json()["Id"], marker.lower()))
                     # A learner is several rows (the Apprenant, its Individu, its code counter): all or none.
-                    learner = c.post("Apprenant", json={"Nom": marker, "Prenoms": "Paul", "CiviliteId": 1541,
-                                                        "MailId": mail.json()["Id"]})
+                    learner = c.post(
+                        "Apprenant",
+                        json={"Nom": marker, "Prenoms": "Paul", "CiviliteId": 1541, "MailId": mail.json()["Id"]},
+                    )
                     if learner.status_code == 201:
                         acknowledged.append(("Apprenant", learner.json()["Id"], marker))
                 except httpx.TransportError:
@@ -78,11 +96,13 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(server, database_url):
     proc, root = _serve(database_url)
     try:
         with httpx.Client(base_url=root, auth=AUTH, timeout=30) as c:
-            for entity_set, key, marker in acknowledged:
+            for entity_set, key, _marker in acknowledged:
                 r = c.get(f"{entity_set}({key})")
                 assert r.status_code == 200, (entity_set, key, r.text)
-            learners = c.get("Apprenant", params={"$filter": f"startswith(Nom,'KILL{tag}')",
-                                                  "$select": "Id,Nom,Code,IndividuId", "$top": "1000"}).json()
+            learners = c.get(
+                "Apprenant",
+                params={"$filter": f"startswith(Nom,'KILL{tag}')", "$select": "Id,Nom,Code,IndividuId", "$top": "1000"},
+            ).json()
             for learner in learners["value"]:  # acknowledged or not, none is half made
                 assert learner["Code"].startswith("A") and learner["IndividuId"], learner
             # Writes go on after the restart, with codes the killed server never handed out twice.

@@ -9,14 +9,19 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest import odata_error
 
 SPEC = json.loads((Path(__file__).parent / "fixtures" / "entities.json").read_text())
 SETS = {e["name"]: e for e in SPEC["entity_sets"]}
 READ_ONLY = {"Object"}
-TYPE_DEFAULTS = {"Edm.String": "", "Edm.Int64": 0, "Edm.Int32": 0, "Edm.Boolean": False, "Edm.Double": 0.0,
-                 "Edm.Decimal": 0.0}
+TYPE_DEFAULTS = {
+    "Edm.String": "",
+    "Edm.Int64": 0,
+    "Edm.Int32": 0,
+    "Edm.Boolean": False,
+    "Edm.Double": 0.0,
+    "Edm.Decimal": 0.0,
+}
 
 
 def key_name(es: dict) -> str:
@@ -52,17 +57,29 @@ def sample(prop: dict, client, depth: int = 0):
 # Bodies that satisfy business rules a generic sample cannot guess.
 OVERRIDES = {
     "Mail": lambda client: {"Adresse": f"crud.{uuid.uuid4().hex[:8]}@ecole.fr"},
-    "Inscription": lambda client: {"ApprenantId": make("Apprenant", client)["Id"], "ProgrammeId": 2215158,
-                                   "RegimeInscriptionId": 544, "RecrutementId": 2215184, "EtatInscriptionId": 78736,
-                                   "DateInscription": "2023-11-20T12:00:00.000Z"},
+    "Inscription": lambda client: {
+        "ApprenantId": make("Apprenant", client)["Id"],
+        "ProgrammeId": 2215158,
+        "RegimeInscriptionId": 544,
+        "RecrutementId": 2215184,
+        "EtatInscriptionId": 78736,
+        "DateInscription": "2023-11-20T12:00:00.000Z",
+    },
     # A voie d'entrée is only visible with a référence externe (R33).
-    "Recrutement": lambda client: {"ProgrammeId": 2215158, "ReferenceExterneId": make("ReferenceExterne", client)["Id"]},
+    "Recrutement": lambda client: {
+        "ProgrammeId": 2215158,
+        "ReferenceExterneId": make("ReferenceExterne", client)["Id"],
+    },
     # The séquence must be one of the learner's (R48, R51).
     "Convention": lambda client: eligible_convention(client),
-    "ConventionOrganismeFinanceur": lambda client: {"ConventionId": make("Convention", client)["Id"],
-                                                    "OrganismeFinanceurId": 2217200},
+    "ConventionOrganismeFinanceur": lambda client: {
+        "ConventionId": make("Convention", client)["Id"],
+        "OrganismeFinanceurId": 2217200,
+    },
     "InscriptionPeriode": lambda client: {"InscriptionId": make("Inscription", client)["Id"], "PeriodeId": 1326},
 }
+
+
 def eligible_convention(client) -> dict:
     learner = make("Apprenant", client)["Id"]
     link = client.post("InscriptionSequence", json={"ApprenantId": learner, "SequenceId": 2251455})
@@ -71,14 +88,35 @@ def eligible_convention(client) -> dict:
 
 
 # Server-owned values a full update keeps when the body leaves them out (docs/interpretations.md).
-KEPT_ON_REPLACE = {("Convention", "Code"), ("Convention", "EtatConventionId"), ("Convention", "Devise"),
-                   ("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
-                   ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage")}
+KEPT_ON_REPLACE = {
+    ("Convention", "Code"),
+    ("Convention", "EtatConventionId"),
+    ("Convention", "Devise"),
+    ("Candidat", "Numero"),
+    ("Candidat", "IndividuId"),
+    ("Apprenant", "Code"),
+    ("Apprenant", "IndividuId"),
+    ("Inscription", "AffaireId"),
+    ("Inscription", "EntiteJuridiqueId"),
+    ("Client", "NomUsage"),
+}
 # Values the server derives on create.
-DERIVED = {("Convention", "Code"), ("Convention", "EtatConventionId"), ("Candidat", "Numero"), ("Candidat", "IndividuId"), ("Apprenant", "Code"), ("Apprenant", "IndividuId"), ("Inscription", "AffaireId"),
-           ("Inscription", "EntiteJuridiqueId"), ("Client", "NomUsage"), ("InscriptionPeriode", "LibellePeriode"),
-           ("InscriptionPeriode", "Debut"), ("InscriptionPeriode", "Fin"), ("InscriptionPeriode", "RegimeInscriptionId"),
-           ("InscriptionPeriode", "EtatInscriptionId")}
+DERIVED = {
+    ("Convention", "Code"),
+    ("Convention", "EtatConventionId"),
+    ("Candidat", "Numero"),
+    ("Candidat", "IndividuId"),
+    ("Apprenant", "Code"),
+    ("Apprenant", "IndividuId"),
+    ("Inscription", "AffaireId"),
+    ("Inscription", "EntiteJuridiqueId"),
+    ("Client", "NomUsage"),
+    ("InscriptionPeriode", "LibellePeriode"),
+    ("InscriptionPeriode", "Debut"),
+    ("InscriptionPeriode", "Fin"),
+    ("InscriptionPeriode", "RegimeInscriptionId"),
+    ("InscriptionPeriode", "EtatInscriptionId"),
+}
 
 
 def body_for(es: dict, client, depth: int = 0) -> dict:
@@ -103,8 +141,13 @@ def changeable(es: dict) -> dict | None:
     """A writable, non-required string property to play with."""
     req = set(required(es))
     for p in es["properties"]:
-        if p["edm_type"] == "Edm.String" and p["name"] not in req and p["name"] != key_name(es) \
-                and not p.get("enum_values") and (es["name"], p["name"]) not in GENERATED:
+        if (
+            p["edm_type"] == "Edm.String"
+            and p["name"] not in req
+            and p["name"] != key_name(es)
+            and not p.get("enum_values")
+            and (es["name"], p["name"]) not in GENERATED
+        ):
             return p
     return None
 
@@ -147,7 +190,9 @@ def test_create_read_replace_merge_delete(client, set_name):
     for p in es["properties"]:
         if p["name"] in body or p["name"] == key or (set_name, p["name"]) in DERIVED:
             continue
-        if p["default_on_create_source"].startswith("create-response") and not str(p["default_on_create"]).startswith("<"):
+        if p["default_on_create_source"].startswith("create-response") and not str(p["default_on_create"]).startswith(
+            "<"
+        ):
             assert same(entity[p["name"]], p["default_on_create"]), (p["name"], entity[p["name"]])
     for name, value in body.items():
         if p := next(x for x in es["properties"] if x["name"] == name):
@@ -163,7 +208,7 @@ def test_create_read_replace_merge_delete(client, set_name):
         assert got.pop("@odata.context").endswith(f"$metadata#{set_name}/$entity")
         assert got == stored
     # In the collection.
-    literal = kid if isinstance(kid, int) else kid
+    literal = kid
     r = client.get(set_name, params={"$filter": f"{key} eq {literal}"})
     assert r.status_code == 200, r.text
     assert r.json()["value"] == [stored]
@@ -176,8 +221,9 @@ def test_create_read_replace_merge_delete(client, set_name):
         assert r.status_code == 200, r.text
         patched = r.json()
         assert patched[name] == "patched"
-        assert {k: v for k, v in patched.items() if k not in ("@odata.context", name)} == \
-               {k: v for k, v in stored.items() if k != name}
+        assert {k: v for k, v in patched.items() if k not in ("@odata.context", name)} == {
+            k: v for k, v in stored.items() if k != name
+        }
         # PUT: what is not sent is reset to its default (R2, R4).
         replace = {**body_for(es, client), name: "replaced"}
         r = client.put(f"{set_name}/{kid}", json=replace)
@@ -192,8 +238,9 @@ def test_create_read_replace_merge_delete(client, set_name):
                 continue
             type_default = None if p["nullable"] else TYPE_DEFAULTS.get(p["edm_type"])
             default = p.get("reset_value", type_default)
-            if p["default_on_create_source"].startswith("create-response") and \
-                    not str(p["default_on_create"]).startswith("<"):
+            if p["default_on_create_source"].startswith("create-response") and not str(
+                p["default_on_create"]
+            ).startswith("<"):
                 default = p["default_on_create"]
             assert same(replaced[p["name"]], default), (p["name"], replaced[p["name"]], default)
         # POST on the key is the same full replacement (R3).
@@ -227,8 +274,10 @@ def test_ids_come_from_one_sequence_and_object_resolves_any_id(client):
         assert body["Actif"] is True and body["DateSuppression"] is None
         assert body["Type"] and "." in body["Type"]
     assert client.get(f"Object/{civ['Id']}").status_code == 200
-    assert client.get("Object/{}".format(mail["Id"])).json()["Type"] != client.get(
-        "Object/{}".format(adresse["Id"])).json()["Type"]
+    assert (
+        client.get("Object/{}".format(mail["Id"])).json()["Type"]
+        != client.get("Object/{}".format(adresse["Id"])).json()["Type"]
+    )
 
 
 def test_object_type_of_documented_legacy_names(client):

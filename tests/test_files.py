@@ -10,8 +10,8 @@ import re
 import uuid
 
 import httpx
-
 from conftest import assert_like, doc, odata_error, snapshot
+
 from scolarite import rules
 from scolarite.model import schema
 from scolarite.rules.file import delete_folder_documents, share_name
@@ -49,15 +49,30 @@ def mkdir(client: httpx.Client, parent: str, name: str) -> str:
 
 
 def upload(client: httpx.Client, folder: str, name: str, content: bytes = PDF) -> dict:
-    r = client.post("File", json={"Streamid": folder, "Name": name, "File_extension": "." + name.rsplit(".", 1)[-1],
-                                  "stream": base64.b64encode(content).decode()})
+    r = client.post(
+        "File",
+        json={
+            "Streamid": folder,
+            "Name": name,
+            "File_extension": "." + name.rsplit(".", 1)[-1],
+            "stream": base64.b64encode(content).decode(),
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
 
 def describe(client: httpx.Client, file_id: str, contexte: str, **extra) -> dict:
-    r = client.post("Description", json={"Streamid": file_id, "Contexte": contexte, "Regroupement": "CONVENTION",
-                                         "DossierCible": f"\\\\instance\\{contexte}", **extra})
+    r = client.post(
+        "Description",
+        json={
+            "Streamid": file_id,
+            "Contexte": contexte,
+            "Regroupement": "CONVENTION",
+            "DossierCible": f"\\\\instance\\{contexte}",
+            **extra,
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -70,6 +85,7 @@ def children(client: httpx.Client, folder: str) -> list[dict]:
 
 
 # -- the documented upload sequence ----------------------------------------------------------
+
 
 def test_upload_sequence_as_doc(client):
     """B17 / R90: share, folder by path (created when missing), file, description, listing."""
@@ -108,8 +124,9 @@ def test_upload_sequence_as_doc(client):
     assert [f["Streamid"] for f in r.json()["value"]] == [folder]
 
     stream = base64.b64encode(PDF).decode()
-    r = client.post("File", json={"Streamid": folder, "Name": "convention.pdf", "File_extension": ".pdf",
-                                  "stream": stream})
+    r = client.post(
+        "File", json={"Streamid": folder, "Name": "convention.pdf", "File_extension": ".pdf", "stream": stream}
+    )
     assert r.status_code == 201, r.text
     file = r.json()
     assert file["@odata.context"].endswith("/GraphV1/$metadata#File/$entity")
@@ -123,8 +140,15 @@ def test_upload_sequence_as_doc(client):
         assert UTC_TIME.match(file[t]), file[t]
     assert file["Delete_time"] is None and isinstance(file["Id"], int)
 
-    r = client.post("Description", json={"Streamid": file_id, "Contexte": code, "Regroupement": "CONVENTION",
-                                         "DossierCible": f"\\\\{name}\\{code}"})
+    r = client.post(
+        "Description",
+        json={
+            "Streamid": file_id,
+            "Contexte": code,
+            "Regroupement": "CONVENTION",
+            "DossierCible": f"\\\\{name}\\{code}",
+        },
+    )
     assert r.status_code == 201, r.text
     desc = r.json()
     assert desc["@odata.context"].endswith("/GraphV1/$metadata#Description/$entity")
@@ -179,8 +203,7 @@ def test_non_ascii_names_match_case_insensitively(client):
     path = next(c for c in children(client, root(client)) if c["Streamid"] == top)["Path"]
     assert [p["Streamid"] for p in by_path(client, path.lower())] == [top]
     assert [p["Streamid"] for p in by_path(client, path.upper())] == [top]
-    odata_error(client.post("Directory", json={"Name": path.rsplit("\\", 1)[1].upper(),
-                                               "Streamid": root(client)}), 409)
+    odata_error(client.post("Directory", json={"Name": path.rsplit("\\", 1)[1].upper(), "Streamid": root(client)}), 409)
 
 
 def test_directory_lists_nothing_without_a_path(client):
@@ -197,6 +220,7 @@ def test_directory_lists_nothing_without_a_path(client):
 
 # -- refused requests change nothing ---------------------------------------------------------
 
+
 def test_refused_requests_change_nothing(client, server):
     folder = mkdir(client, root(client), new_code())
     file = upload(client, folder, "convention.pdf")
@@ -205,17 +229,42 @@ def test_refused_requests_change_nothing(client, server):
     good = base64.b64encode(b"x").decode()
     cases = [
         # (method, url, body, status, target)
-        ("POST", "File", {"Streamid": folder, "Name": "a.pdf", "File_extension": ".pdf", "stream": "pas du base64!"},
-         400, "stream"),
-        ("POST", "File", {"Streamid": folder, "Name": "a.pdf", "File_extension": ".pdf", "stream": "QUJD?"},
-         400, "stream"),
-        ("POST", "File", {"Streamid": unknown, "Name": "a.pdf", "File_extension": ".pdf", "stream": good},
-         400, "Streamid"),
-        ("POST", "File", {"Streamid": file["Streamid"], "Name": "a.pdf", "File_extension": ".pdf", "stream": good},
-         400, "Streamid"),  # a file is not a folder
+        (
+            "POST",
+            "File",
+            {"Streamid": folder, "Name": "a.pdf", "File_extension": ".pdf", "stream": "pas du base64!"},
+            400,
+            "stream",
+        ),
+        (
+            "POST",
+            "File",
+            {"Streamid": folder, "Name": "a.pdf", "File_extension": ".pdf", "stream": "QUJD?"},
+            400,
+            "stream",
+        ),
+        (
+            "POST",
+            "File",
+            {"Streamid": unknown, "Name": "a.pdf", "File_extension": ".pdf", "stream": good},
+            400,
+            "Streamid",
+        ),
+        (
+            "POST",
+            "File",
+            {"Streamid": file["Streamid"], "Name": "a.pdf", "File_extension": ".pdf", "stream": good},
+            400,
+            "Streamid",
+        ),  # a file is not a folder
         ("POST", "File", {"Name": "a.pdf", "File_extension": ".pdf", "stream": good}, 400, "Streamid"),
-        ("POST", "File", {"Streamid": folder, "Name": "CONVENTION.PDF", "File_extension": ".pdf", "stream": good},
-         409, "Name"),
+        (
+            "POST",
+            "File",
+            {"Streamid": folder, "Name": "CONVENTION.PDF", "File_extension": ".pdf", "stream": good},
+            409,
+            "Name",
+        ),
         ("POST", "File", {"Streamid": folder, "Name": "a.pdf", "File_extension": ".pdf"}, 400, "stream"),
         ("POST", "Directory", {"Name": "X", "Streamid": unknown}, 400, "Streamid"),
         ("POST", "Directory", {"Name": "X"}, 400, "Streamid"),
@@ -224,13 +273,28 @@ def test_refused_requests_change_nothing(client, server):
         ("POST", "Directory", {"Name": "", "Streamid": folder}, 400, "Name"),
         ("POST", "Directory", {"Name": "convention.pdf", "Streamid": folder}, 409, "Name"),
         ("POST", "Directory", {"Name": "X", "Streamid": folder, "_parent_id": folder}, 400, "_parent_id"),
-        ("POST", "Description", {"Streamid": unknown, "Contexte": "C", "Regroupement": "R", "DossierCible": "D"},
-         400, "Streamid"),
-        ("POST", "Description", {"Streamid": folder, "Contexte": "C", "Regroupement": "R", "DossierCible": "D"},
-         400, "Streamid"),  # a folder is not a file
+        (
+            "POST",
+            "Description",
+            {"Streamid": unknown, "Contexte": "C", "Regroupement": "R", "DossierCible": "D"},
+            400,
+            "Streamid",
+        ),
+        (
+            "POST",
+            "Description",
+            {"Streamid": folder, "Contexte": "C", "Regroupement": "R", "DossierCible": "D"},
+            400,
+            "Streamid",
+        ),  # a folder is not a file
         ("POST", "Description", {"Contexte": "C", "Regroupement": "R", "DossierCible": "D"}, 400, "Streamid"),
-        ("POST", "Description", {"Streamid": file["Streamid"], "Contexte": "C", "Regroupement": "R",
-                                 "DossierCible": "D"}, 409, "Streamid"),
+        (
+            "POST",
+            "Description",
+            {"Streamid": file["Streamid"], "Contexte": "C", "Regroupement": "R", "DossierCible": "D"},
+            409,
+            "Streamid",
+        ),
     ]
     before = snapshot(server.database_url)
     for method, url, body, status, target in cases:
@@ -249,13 +313,15 @@ def test_refused_requests_change_nothing(client, server):
 
 # -- updates and deletions over HTTP ---------------------------------------------------------
 
+
 def test_update_a_file_and_rename_a_folder(client):
     top_name = new_code()
     top = mkdir(client, root(client), top_name)
     sub = mkdir(client, top, "DossierA")
     file = upload(client, sub, "photo.jpg", b"123")
-    r = client.patch(f"File/{file['Streamid']}", json={"stream": base64.b64encode(b"12345").decode(),
-                                                       "Name": "photo2.jpg"})
+    r = client.patch(
+        f"File/{file['Streamid']}", json={"stream": base64.b64encode(b"12345").decode(), "Name": "photo2.jpg"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["Size"] == 5 and r.json()["Id"] == file["Id"] and r.json()["Creation_time"] == file["Creation_time"]
     entry = children(client, sub)[0]
@@ -286,6 +352,7 @@ def test_deleting_a_file_or_a_folder(client):
 
 
 # -- what the convention workflow calls ------------------------------------------------------
+
 
 def _call(url: str, fn, *args):
     async def go():

@@ -31,8 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def _cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120):
     base = {k: v for k, v in os.environ.items() if not k.startswith("SCOLARITE_")}
     base["COLUMNS"] = "80"
-    return subprocess.run([sys.executable, "-m", "scolarite.cli", *args], cwd=cwd, env={**base, **(env or {})},
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "scolarite.cli", *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def _with_credentials(url: str, action):
@@ -52,15 +58,18 @@ def _with_credentials(url: str, action):
 def test_a_wrong_password_is_told_apart_from_no_credentials(server):
     none = odata_error(httpx.get(server.root + "Civilite", timeout=10), 401)
     assert "authentication required" in none["message"]
-    refused = [odata_error(httpx.get(server.root + "Civilite", auth=auth, timeout=10), 401)
-               for auth in ((USER, PASSWORD + "x"), ("nobody-" + uuid.uuid4().hex[:6], PASSWORD))]
+    refused = [
+        odata_error(httpx.get(server.root + "Civilite", auth=auth, timeout=10), 401)
+        for auth in ((USER, PASSWORD + "x"), ("nobody-" + uuid.uuid4().hex[:6], PASSWORD))
+    ]
     # The same words for a known login with a wrong password and for an unknown login: they reveal neither
     # which part is wrong nor whether the login exists.
     assert {e["message"] for e in refused} == {"the login or the password is wrong"}
     key = odata_error(httpx.get(server.root + "Civilite", headers={"X-ApiKey": "nope"}, timeout=10), 401)
     assert key["message"] == "the API key is not valid (unknown or revoked)"
-    malformed = odata_error(httpx.get(server.root + "Civilite", headers={"Authorization": "Basic !!!"},
-                                      timeout=10), 401)
+    malformed = odata_error(
+        httpx.get(server.root + "Civilite", headers={"Authorization": "Basic !!!"}, timeout=10), 401
+    )
     assert "not HTTP Basic" in malformed["message"]
 
 
@@ -99,8 +108,7 @@ def test_credentials_add_asks_before_replacing(server, monkeypatch):
     runner = CliRunner()
     declined = runner.invoke(cli.app, ["credentials", "add", login, "--database-url", url], input="n\n")
     assert declined.exit_code == 1 and "Replace its password?" in declined.output
-    accepted = runner.invoke(cli.app, ["credentials", "add", login, "--database-url", url],
-                             input="y\nnew-pw\nnew-pw\n")
+    accepted = runner.invoke(cli.app, ["credentials", "add", login, "--database-url", url], input="y\nnew-pw\nnew-pw\n")
     assert accepted.exit_code == 0, accepted.output
     live = [r for r in _with_credentials(url, lambda c: c.list()) if r["name"] == login and not r["revoked_at"]]
     assert len(live) == 1
@@ -113,8 +121,9 @@ def test_one_live_password_per_login_under_concurrency(database_url, api_key):
     async def go():
         dbs = [Database(schema, database_url) for _ in range(8)]
         try:
-            return await asyncio.gather(*(Credentials(db).add_basic(login, f"pw-{i}") for i, db in enumerate(dbs)),
-                                        return_exceptions=True)
+            return await asyncio.gather(
+                *(Credentials(db).add_basic(login, f"pw-{i}") for i, db in enumerate(dbs)), return_exceptions=True
+            )
         finally:
             for db in dbs:
                 await db.dispose()
@@ -137,8 +146,9 @@ def test_a_path_is_an_sqlite_database_and_migrate_says_what_it_did(tmp_path):
     assert again.returncode == 0 and "up to date" in again.stdout and "nothing to apply" in again.stdout
 
 
-@pytest.mark.parametrize("url", ["postgresql+asyncpg://u:s3cret@db:notaport/x", "mysql://u@h/x", "://",
-                                 "postgresql+asyncpg://u@h"])
+@pytest.mark.parametrize(
+    "url", ["postgresql+asyncpg://u:s3cret@db:notaport/x", "mysql://u@h/x", "://", "postgresql+asyncpg://u@h"]
+)
 def test_a_database_url_that_cannot_be_used_is_one_line(tmp_path, url):
     proc = _cli("migrate", "--database-url", url, cwd=tmp_path)
     assert proc.returncode == 2
@@ -169,8 +179,18 @@ def test_serve_exits_with_the_error_when_a_dependency_is_missing(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     started = time.monotonic()
-    proc = _cli("serve", "--workers", "2", "--port", str(port), "--database-url", str(tmp_path / "x.db"),
-                cwd=tmp_path, env={"PYTHONPATH": str(tmp_path / "shadow")}, timeout=60)
+    proc = _cli(
+        "serve",
+        "--workers",
+        "2",
+        "--port",
+        str(port),
+        "--database-url",
+        str(tmp_path / "x.db"),
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path / "shadow")},
+        timeout=60,
+    )
     assert proc.returncode != 0
     assert "No module named 'lxml'" in proc.stderr and "Traceback" not in proc.stderr
     assert time.monotonic() - started < 30
@@ -178,9 +198,19 @@ def test_serve_exits_with_the_error_when_a_dependency_is_missing(tmp_path):
 
 # -- help texts -----------------------------------------------------------------------------------
 
-COMMANDS = [[], ["serve"], ["migrate"], ["load-referentials"], ["credentials"], ["credentials", "add"],
-            ["credentials", "list"], ["credentials", "revoke"], ["import"], ["import", "dossiers"],
-            ["import", "conventions"]]
+COMMANDS = [
+    [],
+    ["serve"],
+    ["migrate"],
+    ["load-referentials"],
+    ["credentials"],
+    ["credentials", "add"],
+    ["credentials", "list"],
+    ["credentials", "revoke"],
+    ["import"],
+    ["import", "dossiers"],
+    ["import", "conventions"],
+]
 
 
 def _help(command: list[str]) -> str:
@@ -239,8 +269,9 @@ def small_pages(database_url, api_key):
     srv.stop()
 
 
-@pytest.mark.parametrize("query", ["top=7&orderby=Id", "TOP=7&$orderby=Id", "$top=7&orderby=Id&skip=0",
-                                   "top=7&filter=Id gt 0&orderby=Id"])
+@pytest.mark.parametrize(
+    "query", ["top=7&orderby=Id", "TOP=7&$orderby=Id", "$top=7&orderby=Id&skip=0", "top=7&filter=Id gt 0&orderby=Id"]
+)
 def test_a_next_link_from_options_without_dollar_can_be_followed(small_pages, query):
     auth = (USER, PASSWORD)
     first = httpx.get(f"{small_pages.root}Pays?{query}", auth=auth, timeout=10)

@@ -35,15 +35,14 @@ def test_no_request_gets_a_5xx_or_a_message_not_ours(fuzzed):
     failures: list[str] = []
 
     @seed(20261202)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, derandomize=False, suppress_health_check=list(HealthCheck)
+    )
     @given(requests())
     def one(request: Request) -> None:
-        response = fuzzed.request(request.method, request.url(),
-                                  headers=request.headers, content=request.body)
+        response = fuzzed.request(request.method, request.url(), headers=request.headers, content=request.body)
         statuses[response.status_code] += 1
-        wrong = problem(response.status_code, response.headers.get("content-type", ""), response.text,
-                        request.method)
+        wrong = problem(response.status_code, response.headers.get("content-type", ""), response.text, request.method)
         if wrong:
             failures.append(f"{wrong}: {request} -> {response.text[:300]}")
 

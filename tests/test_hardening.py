@@ -28,7 +28,7 @@ def _db_values(url: str, needle: str) -> list[tuple[str, str]]:
             async with db.engine.connect() as conn:
                 for name, table in db.metadata.tables.items():
                     for row in (await conn.execute(sa.select(table))).all():
-                        for column, value in zip(table.columns, row):
+                        for column, value in zip(table.columns, row, strict=False):
                             if needle in str(value):
                                 found.append((name, column.name))
         finally:
@@ -59,8 +59,12 @@ def test_passwords_are_never_stored_shown_or_searchable(client, server, caplog):
     read = client.get(f"User/{user['Id']}").json()
     assert read["Password"] is None
     assert client.get(f"User({user['Id']})/Password").json()["value"] is None
-    for query in ({"$filter": "Password eq 'guess'"}, {"$orderby": "Password"}, {"$select": "Password"},
-                  {"$filter": "startswith(Password,'$argon2')"}):
+    for query in (
+        {"$filter": "Password eq 'guess'"},
+        {"$orderby": "Password"},
+        {"$select": "Password"},
+        {"$filter": "startswith(Password,'$argon2')"},
+    ):
         err = odata_error(client.get("User", params=query), 400)
         assert "write-only" in err["message"], err
     stored = _db_values(server.database_url, "$argon2")
@@ -101,8 +105,10 @@ def test_clear_passwords_of_an_existing_database_are_hashed_by_the_migration(tmp
             async with db.engine.begin() as conn:
                 await conn.exec_driver_sql(
                     'INSERT INTO "User" ("Id", "Nom", "Login", "Password", "Prenom", "Mail", "ProfilUser", "Actif", '
-                    '"TypeAuthentification", "_deleted") VALUES (900001, \'N\', \'old\', ?, \'P\', \'m@x.fr\', 2, 1, '
-                    '\'Standalone\', 0)', (canary,))
+                    "\"TypeAuthentification\", \"_deleted\") VALUES (900001, 'N', 'old', ?, 'P', 'm@x.fr', 2, 1, "
+                    "'Standalone', 0)",
+                    (canary,),
+                )
             await migrate.upgrade(db)
             async with db.engine.connect() as conn:
                 return (await conn.exec_driver_sql('SELECT "Password" FROM "User" WHERE "Id" = 900001')).scalar_one()
@@ -139,13 +145,17 @@ def test_the_expand_bomb_is_refused_before_any_read(client):
     assert client.get("Parcours/2215168", params={"$expand": "ParcoursPeriodes"}).status_code == 200
 
 
-@pytest.mark.parametrize("build", [
-    lambda: " or ".join(["Id eq 1"] * 321),
-    lambda: "not " * 320 + "(Id eq 1)",
-    lambda: "Id" + " add 1" * 477 + " eq 3",
-    lambda: "(" * 3000 + "Id eq 1" + ")" * 3000,
-    lambda: "Id in (" + ",".join(str(i) for i in range(2000)) + ")",
-], ids=["321-or", "320-not", "477-add", "3000-parentheses", "2000-in"])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: " or ".join(["Id eq 1"] * 321),
+        lambda: "not " * 320 + "(Id eq 1)",
+        lambda: "Id" + " add 1" * 477 + " eq 3",
+        lambda: "(" * 3000 + "Id eq 1" + ")" * 3000,
+        lambda: "Id in (" + ",".join(str(i) for i in range(2000)) + ")",
+    ],
+    ids=["321-or", "320-not", "477-add", "3000-parentheses", "2000-in"],
+)
 def test_long_expressions_are_refused_with_the_limit_named(client, build):
     err = odata_error(client.get("Mail", params={"$filter": build()}), 400)
     assert "SCOLARITE_MAX_FILTER" in err["message"] or "SCOLARITE_MAX_QUERY_BYTES" in err["message"], err
@@ -195,8 +205,10 @@ def test_expanded_entities_and_response_size_have_ceilings(tight):
 # -- 3. no database message reaches a client; strings have a MaxLength ---------------------------------
 
 
-@pytest.mark.parametrize("text", ["substring(Adresse,2147483648) eq 'x'", "substring(Adresse,1,4294967296) eq 'x'",
-                                  "substring(Adresse,-1) eq 'x'"])
+@pytest.mark.parametrize(
+    "text",
+    ["substring(Adresse,2147483648) eq 'x'", "substring(Adresse,1,4294967296) eq 'x'", "substring(Adresse,-1) eq 'x'"],
+)
 def test_function_arguments_are_range_checked(client, text):
     err = odata_error(client.get("Mail", params={"$filter": text}), 400)
     assert "out of range" in err["message"]
@@ -220,14 +232,17 @@ def test_parser_internals_never_reach_a_message(client):
 def test_strings_have_a_max_length_declared_and_enforced(client):
     err = odata_error(client.post("Mail", json={"Adresse": "a" * 1_000_000 + "@ecole.fr"}), 400)
     assert "Adresse" in err["message"] and "at most 254" in err["message"]
-    err = odata_error(client.post("Mail", json={"Adresse": f"n-{uuid.uuid4().hex[:6]}@ecole.fr", "Nom": "N" * 256}),
-                      400)
+    err = odata_error(
+        client.post("Mail", json={"Adresse": f"n-{uuid.uuid4().hex[:6]}@ecole.fr", "Nom": "N" * 256}), 400
+    )
     assert "Nom" in err["message"] and "at most 255" in err["message"]
-    assert client.post("Mail", json={"Adresse": f"n-{uuid.uuid4().hex[:6]}@ecole.fr", "Nom": "N" * 255}) \
-        .status_code == 201
+    assert (
+        client.post("Mail", json={"Adresse": f"n-{uuid.uuid4().hex[:6]}@ecole.fr", "Nom": "N" * 255}).status_code == 201
+    )
     metadata = client.get("$metadata").text
-    assert 'Name="Adresse" Type="Edm.String" Nullable="false" MaxLength="254"' in metadata or \
-        ('Name="Adresse"' in metadata and 'MaxLength="254"' in metadata)
+    assert 'Name="Adresse" Type="Edm.String" Nullable="false" MaxLength="254"' in metadata or (
+        'Name="Adresse"' in metadata and 'MaxLength="254"' in metadata
+    )
 
 
 def test_bodies_that_would_decode_into_millions_of_objects_are_refused(client):

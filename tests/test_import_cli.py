@@ -20,11 +20,32 @@ from conftest import PASSWORD, USER, snapshot
 
 from scolarite.client import GraphV1Client, Query, endswith, in_
 
-DOSSIER_HEADER = ["email", "civilite", "nom", "prenoms", "nom_usage", "prenom_usage", "date_naissance", "programme",
-                  "voie_entree", "regime", "etat_inscription", "date_inscription", "societe_facturation",
-                  "nature_client"]
-CONVENTION_HEADER = ["email", "programme", "type_convention", "entreprise_nom", "entreprise_siret",
-                     "organisme_financeur", "date_debut", "date_fin"]
+DOSSIER_HEADER = [
+    "email",
+    "civilite",
+    "nom",
+    "prenoms",
+    "nom_usage",
+    "prenom_usage",
+    "date_naissance",
+    "programme",
+    "voie_entree",
+    "regime",
+    "etat_inscription",
+    "date_inscription",
+    "societe_facturation",
+    "nature_client",
+]
+CONVENTION_HEADER = [
+    "email",
+    "programme",
+    "type_convention",
+    "entreprise_nom",
+    "entreprise_siret",
+    "organisme_financeur",
+    "date_debut",
+    "date_fin",
+]
 
 # (programme, voie d'entrée, parcours periods, a convention's dates inside it)
 VOIES = [
@@ -38,12 +59,18 @@ PROGRAMME_IDS = {"PGE": 2215158, "Programme Grande Ecole": 2215158, "BACH": 3000
 def dossier_row(i: int, domain: str) -> dict:
     prog, voie, _, _ = VOIES[i % 3]
     return {
-        "email": f"eleve{i:03d}@{domain}", "civilite": ["M", "MME", "Madame", "monsieur"][i % 4],
-        "nom": f"NOM{i:03d}" if i % 7 else f"O'NOM{i:03d}", "prenoms": ["Jean", "Léa", "Zoé", "Seán"][i % 4],
-        "nom_usage": "" if i % 5 else f"USAGE{i}", "prenom_usage": "",
-        "date_naissance": "" if i % 6 == 0 else (f"{1 + i % 28:02d}/0{1 + i % 9}/2004" if i % 2 else
-                                                 f"2003-0{1 + i % 9}-{1 + i % 28:02d}"),
-        "programme": prog, "voie_entree": voie, "regime": ["Etudiant", "10", "Apprenti"][i % 3],
+        "email": f"eleve{i:03d}@{domain}",
+        "civilite": ["M", "MME", "Madame", "monsieur"][i % 4],
+        "nom": f"NOM{i:03d}" if i % 7 else f"O'NOM{i:03d}",
+        "prenoms": ["Jean", "Léa", "Zoé", "Seán"][i % 4],
+        "nom_usage": "" if i % 5 else f"USAGE{i}",
+        "prenom_usage": "",
+        "date_naissance": ""
+        if i % 6 == 0
+        else (f"{1 + i % 28:02d}/0{1 + i % 9}/2004" if i % 2 else f"2003-0{1 + i % 9}-{1 + i % 28:02d}"),
+        "programme": prog,
+        "voie_entree": voie,
+        "regime": ["Etudiant", "10", "Apprenti"][i % 3],
         "etat_inscription": ["Admis", "ADM"][i % 2],
         "date_inscription": ["2023-11-20", "20/11/2023", "2024-09-16"][i % 3],
         "societe_facturation": ["SOC_FACTU_SCO", "Ma société de facturation"][i % 2],
@@ -60,18 +87,35 @@ def write_csv(path: Path, header: list[str], rows: list[dict], delimiter: str = 
 
 
 def cli_env() -> dict:
-    return {k: v for k, v in os.environ.items()
-            if k not in ("SCOLARITE_URL", "SCOLARITE_USER", "SCOLARITE_PASSWORD", "SCOLARITE_API_KEY")}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SCOLARITE_URL", "SCOLARITE_USER", "SCOLARITE_PASSWORD", "SCOLARITE_API_KEY")
+    }
 
 
 def cli_args(server, kind: str, file: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "scolarite.cli", "import", kind, str(file), "--url", server.root, "--user", USER,
-            "--password", PASSWORD, *extra]
+    return [
+        sys.executable,
+        "-m",
+        "scolarite.cli",
+        "import",
+        kind,
+        str(file),
+        "--url",
+        server.root,
+        "--user",
+        USER,
+        "--password",
+        PASSWORD,
+        *extra,
+    ]
 
 
 def run_cli(server, kind: str, file: Path, *extra: str, expect: int | None = 0) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cli_args(server, kind, file, *extra), env=cli_env(), capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        cli_args(server, kind, file, *extra), env=cli_env(), capture_output=True, text=True, timeout=300
+    )
     if expect is not None:
         assert proc.returncode == expect, (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])
     return proc
@@ -84,7 +128,7 @@ def read_report(path: Path) -> dict[int, dict]:
 
 def chunks(items: list, n: int = 40):
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]
 
 
 def read_dossiers(api: GraphV1Client, domain: str) -> dict:
@@ -101,8 +145,14 @@ def read_dossiers(api: GraphV1Client, domain: str) -> dict:
         periods += api.all("InscriptionPeriode", Query().filter(in_("InscriptionId", part)))
     for part in chunks([c["Id"] for c in clients]):
         links += api.all("ClientPourAffaire", Query().filter(in_("ClientId", part)))
-    return {"mails": mails, "learners": learners, "inscriptions": inscriptions, "clients": clients,
-            "periods": periods, "links": links}
+    return {
+        "mails": mails,
+        "learners": learners,
+        "inscriptions": inscriptions,
+        "clients": clients,
+        "periods": periods,
+        "links": links,
+    }
 
 
 def assert_complete(api: GraphV1Client, domain: str, rows: list[dict]) -> dict:
@@ -128,7 +178,7 @@ def assert_complete(api: GraphV1Client, domain: str, rows: list[dict]) -> dict:
     used_mails = Counter()
     for r in rows:
         learner = by_email[r["email"]][0]
-        prog, voie, periods, _ = next(v for v in VOIES if v[0] == r["programme"])
+        prog, _voie, periods, _ = next(v for v in VOIES if v[0] == r["programme"])
         assert learner["Nom"] == r["nom"] and learner["Prenoms"] == r["prenoms"]
         (ins,) = ins_by_learner[learner["Id"]]
         assert ins["ProgrammeId"] == PROGRAMME_IDS[prog] and ins["AffaireId"]
@@ -210,8 +260,12 @@ def test_sigkill_mid_run_then_resume(server, api, tmp_path):
     rows = [dossier_row(i, domain) for i in range(60)]
     path = write_csv(tmp_path / "dossiers.csv", DOSSIER_HEADER, rows)
     journal = tmp_path / "dossiers.csv.journal.sqlite"
-    proc = subprocess.Popen(cli_args(server, "dossiers", str(path), "--concurrency", "4"), env=cli_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cli_args(server, "dossiers", str(path), "--concurrency", "4"),
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while _journal_done(journal) < 10:
@@ -247,8 +301,10 @@ BAD = {  # row index → (change, words of the reason)
     27: ({"regime": "Inconnu"}, ["régime 'Inconnu' not found", "10 (Etudiant)"]),
     31: ({"etat_inscription": "Perdu"}, ["état d'inscription 'Perdu' not found"]),
     35: ({"societe_facturation": "Nulle part"}, ["société de facturation 'Nulle part' not found"]),
-    39: ({"nature_client": "ALIEN", "date_naissance": "1er mai"}, ["nature de client 'ALIEN' not found",
-                                                                     "date_naissance"]),
+    39: (
+        {"nature_client": "ALIEN", "date_naissance": "1er mai"},
+        ["nature de client 'ALIEN' not found", "date_naissance"],
+    ),
 }
 
 
@@ -280,8 +336,9 @@ def test_bad_rows_dry_run_then_real_run(server, api, tmp_path):
             assert w in line["reason"], (w, line["reason"])
         assert line["learner_id"] == "" and line["created"] == ""
         assert dry[i + 2]["reason"] == line["reason"]  # the dry-run said exactly the same
-    assert {n for n, r in dry.items() if r["status"] == "failed"} == {n for n, r in real.items()
-                                                                     if r["status"] == "failed"}
+    assert {n for n, r in dry.items() if r["status"] == "failed"} == {
+        n for n, r in real.items() if r["status"] == "failed"
+    }
     good = [r for i, r in enumerate(rows) if i not in BAD]
     assert_complete(api, domain, good)  # the bad rows created nothing at all (not even an e-mail)
     assert "failed" in proc.stdout
@@ -330,8 +387,13 @@ def test_dry_run_keeps_the_report_of_the_last_real_run(server, tmp_path):
 def test_voie_d_entree_column_with_any_apostrophe(server, tmp_path, apostrophe):
     """Headers as a school's spreadsheet writes them: 'Voie d'entrée' (any apostrophe), 'Date de naissance'…"""
     domain = f"apos-{uuid.uuid4().hex[:8]}.fr"
-    titles = {"voie_entree": f"Voie d{apostrophe}entrée", "date_naissance": "Date de naissance",
-              "email": "E-mail", "date_inscription": f"Date d{apostrophe}inscription", "nature_client": "Nature du client"}
+    titles = {
+        "voie_entree": f"Voie d{apostrophe}entrée",
+        "date_naissance": "Date de naissance",
+        "email": "E-mail",
+        "date_inscription": f"Date d{apostrophe}inscription",
+        "nature_client": "Nature du client",
+    }
     header = [titles.get(h, h) for h in DOSSIER_HEADER]
     rows = [{titles.get(k, k): v for k, v in dossier_row(i, domain).items()} for i in range(2)]
     path = write_csv(tmp_path / "apos.csv", header, rows)
@@ -350,21 +412,52 @@ def test_conventions_for_the_imported_learners(imported, server, api, tmp_path):
     for k in range(20):
         r = learners[k * 7]
         prog, _, _, (start, end) = next(v for v in VOIES if v[0] == r["programme"])
-        row = {"email": r["email"].upper() if k % 4 == 0 else r["email"], "programme": prog,
-               "type_convention": types[k % 5], "entreprise_nom": f"Entreprise {k} d'Essai",
-               "entreprise_siret": f"{12345678900000 + k:014d}" if k % 2 else "", "organisme_financeur": opcas[k % 5],
-               "date_debut": start if k % 2 else dt.date.fromisoformat(start).strftime("%d/%m/%Y"), "date_fin": end}
+        row = {
+            "email": r["email"].upper() if k % 4 == 0 else r["email"],
+            "programme": prog,
+            "type_convention": types[k % 5],
+            "entreprise_nom": f"Entreprise {k} d'Essai",
+            "entreprise_siret": f"{12345678900000 + k:014d}" if k % 2 else "",
+            "organisme_financeur": opcas[k % 5],
+            "date_debut": start if k % 2 else dt.date.fromisoformat(start).strftime("%d/%m/%Y"),
+            "date_fin": end,
+        }
         rows.append(row)
         expected.append((r, row))
     bad = [
-        {"email": learners[1]["email"], "programme": "PGE", "type_convention": "XXX", "entreprise_nom": "Nope",
-         "date_debut": "2024-04-02", "date_fin": "2024-08-30"},
-        {"email": f"personne@{imported['domain']}", "programme": "PGE", "type_convention": "STG",
-         "entreprise_nom": "Nope", "date_debut": "2024-04-02", "date_fin": "2024-08-30"},
-        {"email": learners[0]["email"], "programme": "BACH", "type_convention": "STG", "entreprise_nom": "Nope",
-         "date_debut": "2024-04-02", "date_fin": "2024-08-30"},
-        {"email": learners[3]["email"], "programme": "PGE", "type_convention": "STG", "entreprise_nom": "Nope",
-         "organisme_financeur": "Inconnu", "date_debut": "2024-08-30", "date_fin": "2024-04-02"},
+        {
+            "email": learners[1]["email"],
+            "programme": "PGE",
+            "type_convention": "XXX",
+            "entreprise_nom": "Nope",
+            "date_debut": "2024-04-02",
+            "date_fin": "2024-08-30",
+        },
+        {
+            "email": f"personne@{imported['domain']}",
+            "programme": "PGE",
+            "type_convention": "STG",
+            "entreprise_nom": "Nope",
+            "date_debut": "2024-04-02",
+            "date_fin": "2024-08-30",
+        },
+        {
+            "email": learners[0]["email"],
+            "programme": "BACH",
+            "type_convention": "STG",
+            "entreprise_nom": "Nope",
+            "date_debut": "2024-04-02",
+            "date_fin": "2024-08-30",
+        },
+        {
+            "email": learners[3]["email"],
+            "programme": "PGE",
+            "type_convention": "STG",
+            "entreprise_nom": "Nope",
+            "organisme_financeur": "Inconnu",
+            "date_debut": "2024-08-30",
+            "date_fin": "2024-04-02",
+        },
     ]
     path = write_csv(tmp_path / "conventions.csv", CONVENTION_HEADER, rows + bad, delimiter=";")
     run_cli(server, "conventions", path, expect=1)
@@ -421,6 +514,7 @@ VOIES_BY = {v[0]: v[3] for v in VOIES}
 
 def test_the_examples_import_against_the_demo_data(server, api, tmp_path):
     root = Path(__file__).resolve().parent.parent / "examples"
+
     def out(name: str) -> list[str]:
         return ["--journal", str(tmp_path / f"{name}.sqlite"), "--report", str(tmp_path / f"{name}.csv")]
 
@@ -459,8 +553,11 @@ def test_environment_api_key_and_fatal_errors(server, api_key, tmp_path, monkeyp
     assert snapshot(server.database_url) == before
     assert {r["status"] for r in read_report(tmp_path / "d.csv.dry-run.report.csv").values()} == {"valid (dry-run)"}
 
-    result = runner.invoke(app, ["import", "dossiers", str(path), "--report", str(tmp_path / "r.csv")],
-                           env={**env, "SCOLARITE_API_KEY": "not-a-key"})
+    result = runner.invoke(
+        app,
+        ["import", "dossiers", str(path), "--report", str(tmp_path / "r.csv")],
+        env={**env, "SCOLARITE_API_KEY": "not-a-key"},
+    )
     assert result.exit_code == 2 and "cannot read the referentials" in result.output
     report = read_report(tmp_path / "r.csv")
     assert len(report) == 3 and all("the API key is not valid" in r["reason"] for r in report.values()), report

@@ -48,8 +48,14 @@ def test_a_new_dossier_is_nine_creations(server, tmp_path, counted):
     outcome = _import(server, path, concurrency=8)
     assert outcome.counts == {"created": 41}
     posts = {k: v for k, v in counted.items() if k.startswith("POST")}
-    assert posts == {"POST Mail": 80, "POST Apprenant": 40, "POST Inscription": 41, "POST InscriptionPeriode": 123,
-                     "POST Apprenant/{id}/Client": 40, "POST ClientPourAffaire": 41}
+    assert posts == {
+        "POST Mail": 80,
+        "POST Apprenant": 40,
+        "POST Inscription": 41,
+        "POST InscriptionPeriode": 123,
+        "POST Apprenant/{id}/Client": 40,
+        "POST ClientPourAffaire": 41,
+    }
     gets = {k: v for k, v in counted.items() if k.startswith("GET")}
     assert gets.pop("GET Parcours/{id}") == 3  # once per parcours of the file
     assert gets.pop("GET Apprenant") <= 2 + 2  # 39 rows' learners in batches, the shared e-mail's two rows alone

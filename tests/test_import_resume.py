@@ -41,10 +41,22 @@ def resolver(api):
 
 
 def row(email: str, **changes) -> dict:
-    base = {"email": email, "civilite": "MME", "nom": "REPRISE", "prenoms": "Inès", "nom_usage": "",
-            "prenom_usage": "", "date_naissance": "2004-02-29", "programme": "PGE", "voie_entree": "23-26 Voie d'entrée",
-            "regime": "Etudiant", "etat_inscription": "Admis", "date_inscription": "2023-11-20",
-            "societe_facturation": "SOC_FACTU_SCO", "nature_client": "APPRENANT"}
+    base = {
+        "email": email,
+        "civilite": "MME",
+        "nom": "REPRISE",
+        "prenoms": "Inès",
+        "nom_usage": "",
+        "prenom_usage": "",
+        "date_naissance": "2004-02-29",
+        "programme": "PGE",
+        "voie_entree": "23-26 Voie d'entrée",
+        "regime": "Etudiant",
+        "etat_inscription": "Admis",
+        "date_inscription": "2023-11-20",
+        "societe_facturation": "SOC_FACTU_SCO",
+        "nature_client": "APPRENANT",
+    }
     base.update(changes)
     return base
 
@@ -62,8 +74,14 @@ def test_complete_dossier_and_its_ids(api, resolver, tmp_path):
     with Journal(tmp_path / "j.sqlite") as journal:
         result = create_dossier(api, row(address), journal, resolver=resolver, number=2)
         assert result.status == CREATED and result.ok and result.number == 2
-        assert set(result.created) == {"Mail", "Apprenant", "Inscription", "InscriptionPeriode", "Client",
-                                       "ClientPourAffaire"}
+        assert set(result.created) == {
+            "Mail",
+            "Apprenant",
+            "Inscription",
+            "InscriptionPeriode",
+            "Client",
+            "ClientPourAffaire",
+        }
         learner = api.get("Apprenant", result.ids["learner"])
         assert learner["MailId"] == result.ids["email"] and learner["DateNaissance"].startswith("2004-02-29")
         assert learner["NomUsage"] == "REPRISE" and learner["PrenomUsage"] == "Inès"
@@ -145,8 +163,9 @@ def test_a_row_failing_midway_reports_what_exists(api, tmp_path, server):
         assert journal.row(failed.key)["status"] == FAILED and journal.row(failed.key)["ids"]["learner"]
         with pytest.raises(RowFailed):
             failed.raise_for_status()
-        fixed = create_dossier(api, row(address, nature_client="FANTOME"), journal,
-                               resolver=_with_nature(api, "FANTOME", 2214750))
+        fixed = create_dossier(
+            api, row(address, nature_client="FANTOME"), journal, resolver=_with_nature(api, "FANTOME", 2214750)
+        )
     assert fixed.status == CREATED and set(fixed.created) == {"Client", "ClientPourAffaire"}
     assert fixed.ids["client_email"] == failed.ids["client_email"]  # the journal's e-mail, verified and reused
     assert len(mails_of(api, address)) == 2 and len(api.clients_of(failed.ids["learner"])) == 1
@@ -179,9 +198,16 @@ def test_convention_crash_window_and_rerun(api, resolver, tmp_path):
     """Killed after creating the entreprise (intent only): the same-named free entreprise is reused."""
     address = email()
     create_dossier(api, row(address), None, resolver=resolver).raise_for_status()
-    conv_row = {"email": address, "programme": "PGE", "type_convention": "PRO", "entreprise_nom": "Reprise & Fils",
-                "entreprise_siret": "", "organisme_financeur": "", "date_debut": "2023-10-02",
-                "date_fin": "2024-08-30"}
+    conv_row = {
+        "email": address,
+        "programme": "PGE",
+        "type_convention": "PRO",
+        "entreprise_nom": "Reprise & Fils",
+        "entreprise_siret": "",
+        "organisme_financeur": "",
+        "date_debut": "2023-10-02",
+        "date_fin": "2024-08-30",
+    }
     from scolarite.client.rows import ConventionRow
 
     key = ConventionRow.parse(conv_row).key
@@ -208,8 +234,10 @@ def test_async_client_runs_the_same_workflows(server, api_key):
         async with AsyncGraphV1Client(server.root, api_key=api_key) as a:
             r = Resolver()
             await a.run(r.load())
-            results = await asyncio.gather(create_dossier(a, row(address), resolver=r),
-                                           create_dossier(a, row(email(), programme="XYZ"), resolver=r))
+            results = await asyncio.gather(
+                create_dossier(a, row(address), resolver=r),
+                create_dossier(a, row(email(), programme="XYZ"), resolver=r),
+            )
             again = await create_dossier(a, row(address), resolver=r)
             return results, again
 

@@ -22,18 +22,31 @@ from scolarite.client.rows import (
 )
 from scolarite.client.workflows import choose_sequence
 
-GOOD = {"email": "jean.dupont@ecole.fr", "civilite": "M", "nom": "DUPONT", "prenoms": "Jean", "nom_usage": "",
-        "prenom_usage": "", "date_naissance": "", "programme": "PGE", "voie_entree": "23-26 Voie d'entrée",
-        "regime": "Etudiant", "etat_inscription": "Admis", "date_inscription": "20/11/2023",
-        "societe_facturation": "SOC_FACTU_SCO", "nature_client": "APPRENANT"}
+GOOD = {
+    "email": "jean.dupont@ecole.fr",
+    "civilite": "M",
+    "nom": "DUPONT",
+    "prenoms": "Jean",
+    "nom_usage": "",
+    "prenom_usage": "",
+    "date_naissance": "",
+    "programme": "PGE",
+    "voie_entree": "23-26 Voie d'entrée",
+    "regime": "Etudiant",
+    "etat_inscription": "Admis",
+    "date_inscription": "20/11/2023",
+    "societe_facturation": "SOC_FACTU_SCO",
+    "nature_client": "APPRENANT",
+}
 
 
 def test_csv_comma_semicolon_bom_and_windows_1252(tmp_path):
     header = "Email;Civilité;NOM;prenoms;programme;Date inscription;extra\n"
-    body = "jean@ecole.fr;M;O'BRIEN;Seán;PGE;20/11/2023;ignored\n\n\"a@b.fr\";MME;\"DUPONT; fils\";Léa;BACH;2024-09-16;\n"
+    body = 'jean@ecole.fr;M;O\'BRIEN;Seán;PGE;20/11/2023;ignored\n\n"a@b.fr";MME;"DUPONT; fils";Léa;BACH;2024-09-16;\n'
     (tmp_path / "semi.csv").write_bytes(("\ufeff" + header + body).encode("utf-8"))
-    (tmp_path / "comma.csv").write_text(header.replace(";", ",") + body.replace(";", ",").replace(
-        "DUPONT, fils", "DUPONT; fils"), encoding="utf-8")
+    (tmp_path / "comma.csv").write_text(
+        header.replace(";", ",") + body.replace(";", ",").replace("DUPONT, fils", "DUPONT; fils"), encoding="utf-8"
+    )
     (tmp_path / "latin.csv").write_bytes((header + body).encode("cp1252"))
     for name in ("semi.csv", "comma.csv", "latin.csv"):
         columns, rows = read_table(tmp_path / name)
@@ -53,8 +66,12 @@ def test_xlsx_with_real_dates_and_numbers(tmp_path):
     wb.save(tmp_path / "f.xlsx")
     rows = read_rows(tmp_path / "f.xlsx")
     assert [r.number for r in rows] == [2, 4]
-    assert rows[0].values == {"email": "jean@ecole.fr", "date_naissance": "2004-03-12",
-                              "entreprise_siret": "12345678900011", "nom": "DUPONT"}
+    assert rows[0].values == {
+        "email": "jean@ecole.fr",
+        "date_naissance": "2004-03-12",
+        "entreprise_siret": "12345678900011",
+        "nom": "DUPONT",
+    }
 
 
 def test_the_example_xlsx_matches_the_csv():
@@ -80,8 +97,12 @@ def test_unreadable_files(tmp_path):
 
 
 def test_dates():
-    assert parse_date("2023-11-20") == parse_date("20/11/2023") == parse_date("2023-11-20T00:00:00") \
+    assert (
+        parse_date("2023-11-20")
+        == parse_date("20/11/2023")
+        == parse_date("2023-11-20T00:00:00")
         == dt.date(2023, 11, 20)
+    )
     assert parse_date("1/2/2024") == dt.date(2024, 2, 1)  # day first
     for bad in ("31/02/2024", "2024-13-01", "20-11-2023", "1er mai", "11/20/2023"):
         with pytest.raises(ValueError):
@@ -93,30 +114,44 @@ def test_dossier_row_checks():
     assert r.date_inscription == dt.date(2023, 11, 20) and r.date_naissance is None and r.number == 2
     with pytest.raises(RowInvalid) as exc:
         DossierRow.parse(dict(GOOD, email="jean@", nom="  ", date_inscription="demain", date_naissance="x"))
-    assert exc.value.problems == ["'email' is not an e-mail address: 'jean@'", "'nom' is empty",
-                                  "'date_naissance': 'x' is not a date (write YYYY-MM-DD or DD/MM/YYYY)",
-                                  "'date_inscription': 'demain' is not a date (write YYYY-MM-DD or DD/MM/YYYY)"]
+    assert exc.value.problems == [
+        "'email' is not an e-mail address: 'jean@'",
+        "'nom' is empty",
+        "'date_naissance': 'x' is not a date (write YYYY-MM-DD or DD/MM/YYYY)",
+        "'date_inscription': 'demain' is not a date (write YYYY-MM-DD or DD/MM/YYYY)",
+    ]
     columns = [c for c in GOOD if c != "regime"]
     with pytest.raises(RowInvalid) as exc:
         DossierRow.parse({k: v for k, v in GOOD.items() if k != "regime"}, 2, columns)
     assert exc.value.problems == ["missing column 'regime'"]
     # optional columns may be absent
-    DossierRow.parse({k: v for k, v in GOOD.items() if k not in ("date_naissance", "nom_usage", "prenom_usage")}, 2,
-                     [c for c in GOOD if c not in ("date_naissance", "nom_usage", "prenom_usage")])
+    DossierRow.parse(
+        {k: v for k, v in GOOD.items() if k not in ("date_naissance", "nom_usage", "prenom_usage")},
+        2,
+        [c for c in GOOD if c not in ("date_naissance", "nom_usage", "prenom_usage")],
+    )
     for bad in ("a b@c.fr", "a@b", "a@@b.fr", "@b.fr"):
         with pytest.raises(RowInvalid):
             DossierRow.parse(dict(GOOD, email=bad))
 
 
 def test_convention_row_checks():
-    base = {"email": "a@b.fr", "programme": "PGE", "type_convention": "STG", "entreprise_nom": "X",
-            "date_debut": "2024-04-02", "date_fin": "30/08/2024"}
+    base = {
+        "email": "a@b.fr",
+        "programme": "PGE",
+        "type_convention": "STG",
+        "entreprise_nom": "X",
+        "date_debut": "2024-04-02",
+        "date_fin": "30/08/2024",
+    }
     r = ConventionRow.parse(dict(base, entreprise_siret="123 456 789 00011"))
     assert r.entreprise_siret == "12345678900011" and r.organisme_financeur == ""
     with pytest.raises(RowInvalid) as exc:
         ConventionRow.parse(dict(base, entreprise_siret="12", date_fin="2024-01-01"))
-    assert exc.value.problems == ["'entreprise_siret' is not a SIRET (14 digits): '12'",
-                                  "'date_fin' is before 'date_debut'"]
+    assert exc.value.problems == [
+        "'entreprise_siret' is not a SIRET (14 digits): '12'",
+        "'date_fin' is before 'date_debut'",
+    ]
 
 
 def test_row_keys_are_stable_and_normalised():
@@ -127,9 +162,11 @@ def test_row_keys_are_stable_and_normalised():
 
 
 def test_choose_sequence():
-    seqs = [{"Id": 1, "Debut": "2023-09-01T00:00:00+02:00", "Fin": "2026-08-31T00:00:00+02:00"},
-            {"Id": 2, "Debut": "2024-04-01T00:00:00+02:00", "Fin": "2024-08-31T00:00:00+02:00"},
-            {"Id": 3, "Debut": "2023-09-01T00:00:00+02:00", "Fin": "2024-08-31T00:00:00+02:00"}]
+    seqs = [
+        {"Id": 1, "Debut": "2023-09-01T00:00:00+02:00", "Fin": "2026-08-31T00:00:00+02:00"},
+        {"Id": 2, "Debut": "2024-04-01T00:00:00+02:00", "Fin": "2024-08-31T00:00:00+02:00"},
+        {"Id": 3, "Debut": "2023-09-01T00:00:00+02:00", "Fin": "2024-08-31T00:00:00+02:00"},
+    ]
     assert choose_sequence(seqs, dt.date(2024, 5, 1), dt.date(2024, 8, 1))["Id"] == 2  # the most specific
     assert choose_sequence(seqs, dt.date(2023, 10, 2), dt.date(2024, 8, 30))["Id"] == 3
     assert choose_sequence(seqs, dt.date(2025, 5, 1))["Id"] == 1

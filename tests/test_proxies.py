@@ -33,23 +33,33 @@ def _links(srv, headers: dict) -> list[str]:
         page = c.get("Pays").json()
         created = c.post("Mail", json={"Adresse": f"proxy.{uuid.uuid4().hex[:6]}@ecole.fr"})
         assert created.status_code == 201, created.text
-        return [page["@odata.context"], page["@odata.nextLink"], created.headers["location"],
-                created.json()["@odata.context"]]
+        return [
+            page["@odata.context"],
+            page["@odata.nextLink"],
+            created.headers["location"],
+            created.json()["@odata.context"],
+        ]
 
 
-@pytest.mark.parametrize("headers", [HOSTILE, {"Host": "evil.example"}, {**HOSTILE, "Host": "evil.example:80"}],
-                         ids=["forwarded", "host", "both"])
+@pytest.mark.parametrize(
+    "headers",
+    [HOSTILE, {"Host": "evil.example"}, {**HOSTILE, "Host": "evil.example:80"}],
+    ids=["forwarded", "host", "both"],
+)
 def test_an_untrusted_peer_chooses_no_host_and_no_scheme(untrusting, headers):
     for link in _links(untrusting, headers):
         assert link.startswith(f"http://127.0.0.1:{untrusting.port}/GraphV1/"), link
         assert "evil" not in link and "javascript" not in link
 
 
-@pytest.mark.parametrize("headers", [
-    {"X-Forwarded-Proto": "javascript", "X-Forwarded-Host": "evil.example/../x"},
-    {"X-Forwarded-Proto": "https x", "X-Forwarded-Host": "a b"},
-    {"X-Forwarded-Host": "evil.example@", "Host": "evil.example"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Forwarded-Proto": "javascript", "X-Forwarded-Host": "evil.example/../x"},
+        {"X-Forwarded-Proto": "https x", "X-Forwarded-Host": "a b"},
+        {"X-Forwarded-Host": "evil.example@", "Host": "evil.example"},
+    ],
+)
 def test_a_trusted_proxy_is_believed_only_with_a_valid_scheme_and_host(behind_proxy, headers):
     for link in _links(behind_proxy, headers):
         assert "evil" not in link and "javascript" not in link, link

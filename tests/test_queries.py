@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 import pytest
-
 from conftest import PAGE_SIZE, example, odata_error
+
 from scolarite.model import schema
 from scolarite.store.db import Database
 
@@ -30,17 +30,27 @@ def post(client, set_name, body) -> dict:
 def learner(client):
     tag = uid()
     mail = post(client, "Mail", {"Adresse": f"emmanuel.fernandez.{tag}@outlook.com", "IsDuplicate": False})
-    appr = post(client, "Apprenant", {"Nom": f"FERNANDEZ{tag}", "Prenoms": "Emmanuel", "CiviliteId": 1541,
-                                      "MailId": mail["Id"],
-                                      "DateNaissance": "1994-09-01T00:00:00+02:00"})
+    appr = post(
+        client,
+        "Apprenant",
+        {
+            "Nom": f"FERNANDEZ{tag}",
+            "Prenoms": "Emmanuel",
+            "CiviliteId": 1541,
+            "MailId": mail["Id"],
+            "DateNaissance": "1994-09-01T00:00:00+02:00",
+        },
+    )
     return {"mail": mail, "apprenant": appr, "tag": tag}
 
 
 def test_documented_learner_lookups(client, learner):
     appr, mail = learner["apprenant"], learner["mail"]
-    for url in (f"Apprenant?$filter=Code eq '{appr['Code']}'",
-                f"Apprenant?$filter=Nom eq '{appr['Nom']}' and Prenoms eq 'Emmanuel'",
-                f"Apprenant?$filter=Mail/Adresse eq '{mail['Adresse']}'"):
+    for url in (
+        f"Apprenant?$filter=Code eq '{appr['Code']}'",
+        f"Apprenant?$filter=Nom eq '{appr['Nom']}' and Prenoms eq 'Emmanuel'",
+        f"Apprenant?$filter=Mail/Adresse eq '{mail['Adresse']}'",
+    ):
         r = client.get(url)
         assert r.status_code == 200, r.text
         body = r.json()
@@ -53,9 +63,17 @@ def test_documented_learner_lookups(client, learner):
 
 
 def test_percent_encoded_form_from_the_docs(client, server):
-    client_row = post(client, "Client", {"Nom": "ARTHURO", "Prenoms": "Valentin", "EntiteJuridiqueId": 2215501,
-                                         "NatureClientId": _first_id(client, "NatureClient"),
-                                         "ReferenceId": 2215158})
+    client_row = post(
+        client,
+        "Client",
+        {
+            "Nom": "ARTHURO",
+            "Prenoms": "Valentin",
+            "EntiteJuridiqueId": 2215501,
+            "NatureClientId": _first_id(client, "NatureClient"),
+            "ReferenceId": 2215158,
+        },
+    )
     # Sent exactly as the docs write it: %24filter and + for spaces.
     raw = f"{server.root}Client?%24filter=ReferenceId+eq+2215158"
     r = httpx.get(raw, auth=client.auth)
@@ -76,28 +94,34 @@ def test_parcours_with_periods_as_documented(client):
     assert body["@odata.context"].endswith("$metadata#Parcours(ParcoursPeriodes())/$entity")
     assert list(body) == list(documented)
     assert list(body["ParcoursPeriodes"][0]) == list(documented["ParcoursPeriodes"][0])
-    assert [p["PeriodeId"] for p in body["ParcoursPeriodes"]] == [p["PeriodeId"] for p in documented["ParcoursPeriodes"]]
+    assert [p["PeriodeId"] for p in body["ParcoursPeriodes"]] == [
+        p["PeriodeId"] for p in documented["ParcoursPeriodes"]
+    ]
     assert body["ParcoursPeriodes"][0]["Debut"] == "2023-09-01T00:00:00+02:00"
 
 
 def test_eligible_sequences_query_as_documented(client, learner):
     appr = learner["apprenant"]
     s_seq = client.get("Sequence", params={"$filter": "TypeSequence/Code eq 'S'", "$top": "2"}).json()["value"]
-    other = client.get("Sequence", params={"$filter": "not startswith(TypeSequence/Code, 'S')",
-                                           "$top": "2"}).json()["value"]
+    other = client.get("Sequence", params={"$filter": "not startswith(TypeSequence/Code, 'S')", "$top": "2"}).json()[
+        "value"
+    ]
     assert len(s_seq) == 2 and len(other) == 2
     for seq in s_seq + other:
         post(client, "InscriptionSequence", {"ApprenantId": appr["Id"], "SequenceId": seq["Id"]})
-    url = ("InscriptionSequence?$expand=Sequence&$select=Sequence"
-           f"&$filter=ApprenantId eq {appr['Id']} and startswith(Sequence/TypeSequence/Code, 'S')")
+    url = (
+        "InscriptionSequence?$expand=Sequence&$select=Sequence"
+        f"&$filter=ApprenantId eq {appr['Id']} and startswith(Sequence/TypeSequence/Code, 'S')"
+    )
     r = client.get(url)
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["@odata.context"].endswith("$metadata#InscriptionSequence(Sequence,Sequence())")
     assert all(list(item) == ["Sequence"] for item in body["value"])
     assert sorted(i["Sequence"]["Id"] for i in body["value"]) == sorted(s["Id"] for s in s_seq)
-    documented = next(e for e in __import__("conftest").examples("InscriptionSequence")
-                      if "$select=Sequence" in e["request"])["response"]["value"][0]["Sequence"]
+    documented = next(
+        e for e in __import__("conftest").examples("InscriptionSequence") if "$select=Sequence" in e["request"]
+    )["response"]["value"][0]["Sequence"]
     # The expanded Sequence has the union of documented properties (X21), in order.
     keys = list(body["value"][0]["Sequence"])
     assert [k for k in keys if k in documented] == list(documented)
@@ -109,16 +133,35 @@ def test_navigation_paths(client, learner):
     assert r.status_code == 200
     assert r.json()["@odata.context"].endswith("$metadata#Mail/$entity")
     assert r.json()["Adresse"] == mail["Adresse"]
-    ins = post(client, "Inscription", {"ApprenantId": appr["Id"], "ProgrammeId": PROGRAMME,
-                                       "RegimeInscriptionId": REGIME, "RecrutementId": RECRUTEMENT,
-                                       "EtatInscriptionId": ETAT, "DateInscription": "2023-11-20T12:00:00.000Z"})
+    ins = post(
+        client,
+        "Inscription",
+        {
+            "ApprenantId": appr["Id"],
+            "ProgrammeId": PROGRAMME,
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": RECRUTEMENT,
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-11-20T12:00:00.000Z",
+        },
+    )
     assert ins["DateInscription"] == "2023-11-20T13:00:00+01:00"  # R8
     periods = client.get(f"Parcours/{PARCOURS}/ParcoursPeriodes").json()["value"]
     for p in periods:
-        post(client, "InscriptionPeriode", {"InscriptionId": ins["Id"], "PeriodeId": p["PeriodeId"],
-                                            "LibellePeriode": p["LibellePeriode"], "Debut": p["Debut"],
-                                            "Fin": p["Fin"], "AnneeScolaire": p["AnneeScolaire"],
-                                            "RegimeInscriptionId": REGIME, "EtatInscriptionId": ETAT})
+        post(
+            client,
+            "InscriptionPeriode",
+            {
+                "InscriptionId": ins["Id"],
+                "PeriodeId": p["PeriodeId"],
+                "LibellePeriode": p["LibellePeriode"],
+                "Debut": p["Debut"],
+                "Fin": p["Fin"],
+                "AnneeScolaire": p["AnneeScolaire"],
+                "RegimeInscriptionId": REGIME,
+                "EtatInscriptionId": ETAT,
+            },
+        )
     r = client.get(f"Inscription/{ins['Id']}/InscriptionPeriodes")
     assert r.status_code == 200
     assert r.json()["@odata.context"].endswith("$metadata#InscriptionPeriode")
@@ -143,8 +186,12 @@ def ids(client, filt: str) -> set[int]:
 
 def test_string_semantics_are_the_same_on_every_database(client, mails):
     tag, m = mails
-    a_up, a_low, eleve, special = m[f"Alpha.{tag}@x.fr"], m[f"alpha.{tag}@x.fr"], m[f"ÉLÈVE.{tag}@x.fr"], \
-        m[f"b_c%.{tag}@x.fr"]
+    a_up, a_low, eleve, special = (
+        m[f"Alpha.{tag}@x.fr"],
+        m[f"alpha.{tag}@x.fr"],
+        m[f"ÉLÈVE.{tag}@x.fr"],
+        m[f"b_c%.{tag}@x.fr"],
+    )
     mine = f"endswith(Adresse, '.{tag}@x.fr')"
     assert ids(client, f"Adresse eq 'alpha.{tag}@x.fr'") == {a_low}  # case-sensitive
     assert ids(client, f"tolower(Adresse) eq 'alpha.{tag}@x.fr'") == {a_up, a_low}
@@ -173,11 +220,19 @@ def test_string_semantics_are_the_same_on_every_database(client, mails):
 def test_dates_in_paris_time(client, learner):
     appr = learner["apprenant"]
     assert appr["DateNaissance"] == "1994-09-01T00:00:00+02:00"
-    got = client.get("Apprenant", params={"$filter": f"Id eq {appr['Id']} and year(DateNaissance) eq 1994 "
-                                                      "and month(DateNaissance) eq 9 and day(DateNaissance) eq 1"})
+    got = client.get(
+        "Apprenant",
+        params={
+            "$filter": f"Id eq {appr['Id']} and year(DateNaissance) eq 1994 "
+            "and month(DateNaissance) eq 9 and day(DateNaissance) eq 1"
+        },
+    )
     assert [v["Id"] for v in got.json()["value"]] == [appr["Id"]]
-    for literal, expected in (("1994-09-01T00:00:00+02:00", True), ("1994-08-31T22:00:00Z", True),
-                              ("1994-09-01T00:00:01+02:00", False)):
+    for literal, expected in (
+        ("1994-09-01T00:00:00+02:00", True),
+        ("1994-08-31T22:00:00Z", True),
+        ("1994-09-01T00:00:01+02:00", False),
+    ):
         r = client.get("Apprenant", params={"$filter": f"Id eq {appr['Id']} and DateNaissance ge {literal}"})
         assert (len(r.json()["value"]) == 1) is expected, literal
 
@@ -191,25 +246,34 @@ def test_any_all_and_navigation_order(client):
     assert [v["Id"] for v in r.json()["value"]] == [PARCOURS]
     r = client.get("ParcoursPeriode", params={"$filter": f"ParcoursId eq {PARCOURS}", "$orderby": "Periode/Debut desc"})
     assert [v["AnneeScolaire"] for v in r.json()["value"]] == [3, 2, 1]
-    r = client.get("ParcoursPeriode", params={"$filter": f"Parcours/Programme/Id eq {PROGRAMME}",
-                                               "$select": "Id,AnneeScolaire"})
+    r = client.get(
+        "ParcoursPeriode", params={"$filter": f"Parcours/Programme/Id eq {PROGRAMME}", "$select": "Id,AnneeScolaire"}
+    )
     assert r.json()["value"] and all(list(v) == ["Id", "AnneeScolaire"] for v in r.json()["value"])
 
 
 def test_nested_expand_options(client):
-    r = client.get(f"Parcours/{PARCOURS}", params={
-        "$select": "Nom",
-        "$expand": "ParcoursPeriodes($select=Nom,AnneeScolaire;$orderby=AnneeScolaire desc;$top=2;$expand=Periode($select=Nom))"})
+    r = client.get(
+        f"Parcours/{PARCOURS}",
+        params={
+            "$select": "Nom",
+            "$expand": "ParcoursPeriodes($select=Nom,AnneeScolaire;$orderby=AnneeScolaire desc;$top=2;"
+            "$expand=Periode($select=Nom))",
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["@odata.context"].endswith(
-        "$metadata#Parcours(Nom,ParcoursPeriodes(Nom,AnneeScolaire,Periode(Nom)))/$entity")
+        "$metadata#Parcours(Nom,ParcoursPeriodes(Nom,AnneeScolaire,Periode(Nom)))/$entity"
+    )
     assert list(body) == ["@odata.context", "Nom", "ParcoursPeriodes"]
     assert [p["AnneeScolaire"] for p in body["ParcoursPeriodes"]] == [3, 2]
     assert list(body["ParcoursPeriodes"][0]) == ["Nom", "AnneeScolaire", "Periode"]
     assert list(body["ParcoursPeriodes"][0]["Periode"]) == ["Nom"]
-    r = client.get("Parcours", params={"$filter": f"Id eq {PARCOURS}",
-                                       "$expand": "ParcoursPeriodes($filter=AnneeScolaire ge 2;$count=true)"})
+    r = client.get(
+        "Parcours",
+        params={"$filter": f"Id eq {PARCOURS}", "$expand": "ParcoursPeriodes($filter=AnneeScolaire ge 2;$count=true)"},
+    )
     item = r.json()["value"][0]
     assert item["ParcoursPeriodes@odata.count"] == 2 and len(item["ParcoursPeriodes"]) == 2
 
@@ -220,17 +284,23 @@ def test_expand_costs_one_statement_per_level(client, server):
     for i in range(50):
         parcours = post(client, "Parcours", {"Nom": f"STMT{tag}-{i:02d}", "ProgrammeId": PROGRAMME})
         for n, p in enumerate(periods[:2]):
-            post(client, "ParcoursPeriode", {"ParcoursId": parcours["Id"], "PeriodeId": p["Id"],
-                                             "AnneeScolaire": n + 1})
-    query = {"$filter": f"startswith(Nom, 'STMT{tag}')", "$expand": "ParcoursPeriodes($expand=Periode)",
-             "$count": "true"}
+            post(
+                client, "ParcoursPeriode", {"ParcoursId": parcours["Id"], "PeriodeId": p["Id"], "AnneeScolaire": n + 1}
+            )
+    query = {
+        "$filter": f"startswith(Nom, 'STMT{tag}')",
+        "$expand": "ParcoursPeriodes($expand=Periode)",
+        "$count": "true",
+    }
     with server.count_statements() as statements:
         r = client.get("Parcours", params=query)
     assert r.status_code == 200
     value = r.json()["value"]
     assert len(value) == 50 and all(len(v["ParcoursPeriodes"]) == 2 for v in value)
     assert all(pp["Periode"]["Id"] for v in value for pp in v["ParcoursPeriodes"])
-    data = [s for s in statements if "scolarite_credential" not in s and s.split()[0].upper() not in ("BEGIN", "COMMIT")]
+    data = [
+        s for s in statements if "scolarite_credential" not in s and s.split()[0].upper() not in ("BEGIN", "COMMIT")
+    ]
     # parents, their periods, the periods' Periode, and the count: 4 statements for 50 parents.
     assert len(data) == 4, data
     assert all("WHERE" in s.upper() for s in data)
@@ -273,8 +343,11 @@ def test_server_driven_paging(client, server):
     rest = client.get(body["@odata.nextLink"]).json()
     assert len(rest["value"]) == 500 and "@odata.nextLink" not in rest
     # Behind a reverse proxy, the link uses the public scheme and host.
-    r = client.get("Telephone", params={"$filter": f"Nom eq '{marker}'"},
-                   headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.ecole.fr"})
+    r = client.get(
+        "Telephone",
+        params={"$filter": f"Nom eq '{marker}'"},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.ecole.fr"},
+    )
     assert r.json()["@odata.nextLink"].startswith("https://api.ecole.fr/GraphV1/Telephone?")
     assert r.json()["@odata.context"].startswith("https://api.ecole.fr/GraphV1/$metadata#")
 

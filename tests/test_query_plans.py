@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from conftest import created, odata_error
+
 from scolarite.odata.uri import filter_shape
 
 
@@ -53,10 +53,11 @@ def test_same_shape_other_values(client, people, server):
 
 
 def test_startswith_pattern_characters_are_literal(client, people):
-    tag, made = people
+    tag, _made = people
     assert names(client, f"startswith(Nom, 'D_P%{tag}')") == [f"D_P%{tag}"]
-    assert sorted(names(client, f"startswith(Nom, 'DUPON') and endswith(Nom, '{tag}')")) == \
-        sorted([f"DUPONT{tag}", f"DUPOND{tag}"])
+    assert sorted(names(client, f"startswith(Nom, 'DUPON') and endswith(Nom, '{tag}')")) == sorted(
+        [f"DUPONT{tag}", f"DUPOND{tag}"]
+    )
     assert names(client, f"startswith(Nom, 'D%') and endswith(Nom, '{tag}')") == []
 
 
@@ -64,8 +65,10 @@ def test_integers_and_paging_are_values_of_the_shape(client, people):
     tag, made = people
     ids = sorted(a["Id"] for a in made.values())
     for cut in ids:
-        got = client.get("Apprenant", params={"$filter": f"Id ge {cut} and endswith(Nom, '{tag}')",
-                                              "$orderby": "Id", "$top": "2", "$skip": "1"}).json()["value"]
+        got = client.get(
+            "Apprenant",
+            params={"$filter": f"Id ge {cut} and endswith(Nom, '{tag}')", "$orderby": "Id", "$top": "2", "$skip": "1"},
+        ).json()["value"]
         assert [v["Id"] for v in got] == [i for i in ids if i >= cut][1:3]
 
 
@@ -79,7 +82,7 @@ def test_errors_name_the_request_values(client, people):
 
 
 def test_filters_that_need_their_values_still_answer(client, people):
-    tag, made = people
+    _tag, made = people
     some = [a["Id"] for a in made.values()][:2]
     got = client.get("Apprenant", params={"$filter": f"Id in ({some[0]}, {some[1]})"}).json()["value"]
     assert sorted(v["Id"] for v in got) == sorted(some)

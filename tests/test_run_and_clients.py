@@ -11,9 +11,8 @@ import uuid
 
 import httpx
 import pytest
-from requests.auth import HTTPBasicAuth
-
 from conftest import PASSWORD, UNTHROTTLED, USER, example
+from requests.auth import HTTPBasicAuth
 
 
 def _free_port() -> int:
@@ -44,7 +43,7 @@ def test_serve_demo_as_the_readme_says(tmp_path, database_url):
         assert r is not None, proc.stdout.read() if proc.poll() is not None else "server did not answer"
         assert r.status_code == 200, r.text
         documented = example("Civilite")["response"]["value"][0]
-        assert [list(v) for v in r.json()["value"]][0] == list(documented)
+        assert next(list(v) for v in r.json()["value"]) == list(documented)
         assert {"Id": 1541, "Nom": "M", "Code": "M", "NomLong": "Monsieur", "GenreMale": True} in r.json()["value"]
         assert httpx.get(url, auth=("demo", "wrong"), timeout=2).status_code == 401
         if database_url.startswith("sqlite"):
@@ -61,8 +60,7 @@ def test_serve_demo_as_the_readme_says(tmp_path, database_url):
 def test_python_odata_reflects_reads_filters_and_creates(server):
     from odata import ODataService
 
-    service = ODataService(server.root, auth=HTTPBasicAuth(USER, PASSWORD), reflect_entities=True,
-                           quiet_progress=True)
+    service = ODataService(server.root, auth=HTTPBasicAuth(USER, PASSWORD), reflect_entities=True, quiet_progress=True)
     Mail = service.entities["Mail"]
     Civilite = service.entities["Civilite"]
     assert {c.Code for c in service.query(Civilite).all()} >= {"M", "MME"}
@@ -83,8 +81,10 @@ def test_python_odata_reflects_reads_filters_and_creates(server):
     assert again["Nom"] == "renamed" and again["Adresse"] == address
 
 
-@pytest.mark.parametrize("accept,fmt,kind", [
-    (None, None, "xml"), ("application/json", None, "json"), (None, "json", "json"), ("application/xml", None, "xml")])
+@pytest.mark.parametrize(
+    "accept,fmt,kind",
+    [(None, None, "xml"), ("application/json", None, "json"), (None, "json", "json"), ("application/xml", None, "xml")],
+)
 def test_metadata_formats(client, accept, fmt, kind):
     headers = {"Accept": accept} if accept else {}
     params = {"$format": fmt} if fmt else {}

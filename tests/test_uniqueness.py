@@ -49,8 +49,11 @@ def live_rows(url: str, set_name: str, **where) -> int:
         db = Database(schema, url)
         try:
             table = db.tables[set_name]
-            stmt = sa.select(sa.func.count()).select_from(table).where(
-                table.c._deleted == sa.false(), *[table.c[k] == v for k, v in where.items()])
+            stmt = (
+                sa.select(sa.func.count())
+                .select_from(table)
+                .where(table.c._deleted == sa.false(), *[table.c[k] == v for k, v in where.items()])
+            )
             async with db.engine.connect() as conn:
                 return (await conn.execute(stmt)).scalar_one()
         finally:
@@ -62,11 +65,22 @@ def live_rows(url: str, set_name: str, **where) -> int:
 def _inscription(client) -> dict:
     tag = uuid.uuid4().hex[:6]
     mail = created(client.post("Mail", json={"Adresse": f"uniq.{tag}@ecole.fr"}))
-    learner = created(client.post("Apprenant", json={"Nom": f"UNIQ{tag}", "Prenoms": "Ana", "CiviliteId": 1541,
-                                                     "MailId": mail["Id"]}))
-    return created(client.post("Inscription", json={
-        "ApprenantId": learner["Id"], "ProgrammeId": 2215158, "RegimeInscriptionId": 544, "RecrutementId": 2215184,
-        "EtatInscriptionId": 78736, "DateInscription": "2023-11-20T12:00:00Z"}))
+    learner = created(
+        client.post("Apprenant", json={"Nom": f"UNIQ{tag}", "Prenoms": "Ana", "CiviliteId": 1541, "MailId": mail["Id"]})
+    )
+    return created(
+        client.post(
+            "Inscription",
+            json={
+                "ApprenantId": learner["Id"],
+                "ProgrammeId": 2215158,
+                "RegimeInscriptionId": 544,
+                "RecrutementId": 2215184,
+                "EtatInscriptionId": 78736,
+                "DateInscription": "2023-11-20T12:00:00Z",
+            },
+        )
+    )
 
 
 def test_one_inscription_periode_per_inscription_and_period(client, server):
@@ -77,20 +91,30 @@ def test_one_inscription_periode_per_inscription_and_period(client, server):
         codes = sorted(r.status_code for r in answers)
         assert codes == [201] + [409] * (WAYS - 1), codes
         assert live_rows(server.database_url, "InscriptionPeriode", InscriptionId=ins["Id"], PeriodeId=period) == 1
-        assert all("already linked" in r.json()["error"]["message"] or "already" in r.json()["error"]["message"]
-                   for r in answers if r.status_code == 409)
+        assert all(
+            "already linked" in r.json()["error"]["message"] or "already" in r.json()["error"]["message"]
+            for r in answers
+            if r.status_code == 409
+        )
 
 
 def test_synchronisation_affaire_is_idempotent_under_concurrency(client, server):
     for _ in range(ROUNDS):
         dossier = make_dossier(client)
         sequence = s_sequences(client, dossier)[0]["Sequence"]["Id"]
-        conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"],
-                                                        "TypeConventionId": STG, "SequenceId": sequence}))
+        conv = created(
+            client.post(
+                "Convention",
+                json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG, "SequenceId": sequence},
+            )
+        )
         entreprise = created(client.post("Entreprise", json={"Nom": f"Ent {uuid.uuid4().hex[:6]}"}))
         assert client.patch(f"Convention/{conv['Id']}", json={"EntrepriseId": entreprise["Id"]}).status_code == 200
-        created(client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"],
-                                                                   "OrganismeFinanceurId": 2217200}))
+        created(
+            client.post(
+                "ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"], "OrganismeFinanceurId": 2217200}
+            )
+        )
         answers = race(server, "POST", f"Convention/{conv['Id']}/SynchronisationAffaire")
         assert [r.status_code for r in answers] == [200] * WAYS
         clients = client.get("Client", params={"$filter": f"ReferenceId eq {conv['Id']}"}).json()["value"]
@@ -103,21 +127,34 @@ def test_one_client_per_affaire_link(client, server):
     for _ in range(ROUNDS):
         ins = _inscription(client)
         payer = created(client.post("Client", json={**example("Client", 2)["request_body"], "Nom": "PAYEUR"}))
-        answers = race(server, "POST", "ClientPourAffaire", {"AffaireId": ins["AffaireId"], "ClientId": payer["Id"],
-                                                             "Principal": True})
+        answers = race(
+            server,
+            "POST",
+            "ClientPourAffaire",
+            {"AffaireId": ins["AffaireId"], "ClientId": payer["Id"], "Principal": True},
+        )
         assert sorted(r.status_code for r in answers) == [201] + [409] * (WAYS - 1)
-        assert live_rows(server.database_url, "ClientPourAffaire", AffaireId=ins["AffaireId"],
-                         ClientId=payer["Id"]) == 1
+        assert (
+            live_rows(server.database_url, "ClientPourAffaire", AffaireId=ins["AffaireId"], ClientId=payer["Id"]) == 1
+        )
 
 
 def test_one_financing_body_link_per_convention(client, server):
     dossier = make_dossier(client)
     sequence = s_sequences(client, dossier)[0]["Sequence"]["Id"]
     for _ in range(ROUNDS):
-        conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"],
-                                                        "TypeConventionId": STG, "SequenceId": sequence}))
-        answers = race(server, "POST", "ConventionOrganismeFinanceur",
-                       {"ConventionId": conv["Id"], "OrganismeFinanceurId": 2217200})
+        conv = created(
+            client.post(
+                "Convention",
+                json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG, "SequenceId": sequence},
+            )
+        )
+        answers = race(
+            server,
+            "POST",
+            "ConventionOrganismeFinanceur",
+            {"ConventionId": conv["Id"], "OrganismeFinanceurId": 2217200},
+        )
         assert sorted(r.status_code for r in answers) == [201] + [409] * (WAYS - 1)
         assert live_rows(server.database_url, "ConventionOrganismeFinanceur", ConventionId=conv["Id"]) == 1
 
@@ -125,8 +162,12 @@ def test_one_financing_body_link_per_convention(client, server):
 def test_one_external_reference_per_object(client, server):
     for _ in range(ROUNDS):
         mail = created(client.post("Mail", json={"Adresse": f"ref.{uuid.uuid4().hex[:6]}@ecole.fr"}))
-        answers = race(server, "POST", "ReferenceExterne", {"Reference": uuid.uuid4().hex, "Type": "myapp.T_MAIL",
-                                                            "IdObjet": mail["Id"]})
+        answers = race(
+            server,
+            "POST",
+            "ReferenceExterne",
+            {"Reference": uuid.uuid4().hex, "Type": "myapp.T_MAIL", "IdObjet": mail["Id"]},
+        )
         assert sorted(r.status_code for r in answers) == [201] + [400] * (WAYS - 1)  # R82: a 400
         assert live_rows(server.database_url, "ReferenceExterne", IdObjet=mail["Id"]) == 1
 
@@ -155,8 +196,9 @@ def test_one_autre_lieu_de_formation_per_code(client, server):
 
 def _learner(client) -> dict:
     mail = created(client.post("Mail", json={"Adresse": f"code.{uuid.uuid4().hex[:6]}@ecole.fr"}))
-    return created(client.post("Apprenant", json={"Nom": "CODE", "Prenoms": "Léa", "CiviliteId": 1541,
-                                                  "MailId": mail["Id"]}))
+    return created(
+        client.post("Apprenant", json={"Nom": "CODE", "Prenoms": "Léa", "CiviliteId": 1541, "MailId": mail["Id"]})
+    )
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "POST"])
@@ -177,19 +219,33 @@ def test_a_learner_code_is_the_servers(client, method):
 
 def test_a_code_cannot_be_chosen_at_creation(client):
     mail = created(client.post("Mail", json={"Adresse": f"code.{uuid.uuid4().hex[:6]}@ecole.fr"}))
-    err = odata_error(client.post("Apprenant", json={"Nom": "X", "Prenoms": "Y", "CiviliteId": 1541,
-                                                     "MailId": mail["Id"], "Code": "A99999"}), 400)
+    err = odata_error(
+        client.post(
+            "Apprenant", json={"Nom": "X", "Prenoms": "Y", "CiviliteId": 1541, "MailId": mail["Id"], "Code": "A99999"}
+        ),
+        400,
+    )
     assert err["target"] == "Code"
-    assert client.post("Apprenant", json={"Nom": "X", "Prenoms": "Y", "CiviliteId": 1541, "MailId": mail["Id"],
-                                          "Code": ""}).status_code == 201
+    assert (
+        client.post(
+            "Apprenant", json={"Nom": "X", "Prenoms": "Y", "CiviliteId": 1541, "MailId": mail["Id"], "Code": ""}
+        ).status_code
+        == 201
+    )
 
 
 def test_a_convention_code_is_the_servers(client):
     dossier = make_dossier(client)
     sequence = s_sequences(client, dossier)[0]["Sequence"]["Id"]
-    first, second = (created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"],
-                                                              "TypeConventionId": STG, "SequenceId": sequence}))
-                     for _ in range(2))
+    first, second = (
+        created(
+            client.post(
+                "Convention",
+                json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG, "SequenceId": sequence},
+            )
+        )
+        for _ in range(2)
+    )
     full = {k: v for k, v in second.items() if not k.startswith("@")}
     assert odata_error(client.post(f"Convention/{second['Id']}", json={**full, "Code": first["Code"]}), 400)
     assert client.post(f"Convention/{second['Id']}", json=full).status_code == 200
@@ -210,14 +266,17 @@ def test_the_migration_resolves_existing_duplicates(tmp_path):
                 for ident in (901, 902, 903):
                     await conn.exec_driver_sql(
                         f'INSERT INTO "InscriptionPeriode" ("Id", "InscriptionId", "PeriodeId", "_deleted") '
-                        f"VALUES ({ident}, 77, 88, false)")
+                        f"VALUES ({ident}, 77, 88, false)"
+                    )
                 for ident in (911, 912):
                     await conn.exec_driver_sql(
-                        f'INSERT INTO "Apprenant" ("Id", "Code", "_deleted") VALUES ({ident}, \'A00001\', false)')
+                        f'INSERT INTO "Apprenant" ("Id", "Code", "_deleted") VALUES ({ident}, \'A00001\', false)'
+                    )
             await migrate.upgrade(db)
             async with db.engine.connect() as conn:
-                periods = (await conn.exec_driver_sql(
-                    'SELECT "Id", "_deleted" FROM "InscriptionPeriode" ORDER BY "Id"')).all()
+                periods = (
+                    await conn.exec_driver_sql('SELECT "Id", "_deleted" FROM "InscriptionPeriode" ORDER BY "Id"')
+                ).all()
                 codes = (await conn.exec_driver_sql('SELECT "Id", "Code" FROM "Apprenant" ORDER BY "Id"')).all()
             return [(i, bool(d)) for i, d in periods], [tuple(c) for c in codes]
         finally:

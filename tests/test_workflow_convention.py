@@ -9,7 +9,6 @@ import uuid
 
 import httpx
 import pytest
-
 from conftest import PASSWORD, USER, assert_like, created, doc, odata_error, server_processes, snapshot
 
 PROGRAMME, RECRUTEMENT, REGIME, ETAT = 2215158, 2215184, 544, 78736
@@ -22,14 +21,32 @@ def make_dossier(client) -> dict:
     """Use case A, shortened: e-mail, learner, inscription, every period."""
     tag = uuid.uuid4().hex[:6]
     mail = created(client.post("Mail", json={"Adresse": f"conv.{tag}@ecole.fr"}))
-    learner = created(client.post("Apprenant", json={"Nom": f"FERNANDEZ{tag}", "Prenoms": "Emmanuel",
-                                                     "CiviliteId": 1541, "MailId": mail["Id"]}))
-    ins = created(client.post("Inscription", json={
-        "ApprenantId": learner["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-        "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT, "DateInscription": "2023-11-20T12:00:00Z"}))
+    learner = created(
+        client.post(
+            "Apprenant",
+            json={"Nom": f"FERNANDEZ{tag}", "Prenoms": "Emmanuel", "CiviliteId": 1541, "MailId": mail["Id"]},
+        )
+    )
+    ins = created(
+        client.post(
+            "Inscription",
+            json={
+                "ApprenantId": learner["Id"],
+                "ProgrammeId": PROGRAMME,
+                "RegimeInscriptionId": REGIME,
+                "RecrutementId": RECRUTEMENT,
+                "EtatInscriptionId": ETAT,
+                "DateInscription": "2023-11-20T12:00:00Z",
+            },
+        )
+    )
     for p in client.get("Parcours/2215168/ParcoursPeriodes").json()["value"]:
-        created(client.post("InscriptionPeriode", json={"InscriptionId": ins["Id"], "PeriodeId": p["PeriodeId"],
-                                                        "AnneeScolaire": p["AnneeScolaire"]}))
+        created(
+            client.post(
+                "InscriptionPeriode",
+                json={"InscriptionId": ins["Id"], "PeriodeId": p["PeriodeId"], "AnneeScolaire": p["AnneeScolaire"]},
+            )
+        )
     return {"learner": learner, "inscription": ins, "mail": mail}
 
 
@@ -54,19 +71,29 @@ def test_eligible_sequences_of_an_inscription(client, dossier):
     assert body["@odata.context"].endswith("$metadata#InscriptionSequence(Sequence,Sequence())")
     got = sorted(item["Sequence"]["Id"] for item in body["value"])
     # What it must be: every séquence of the programme of type S the learner is enrolled in.
-    enrolled = client.get("InscriptionSequence", params={
-        "$filter": f"ApprenantId eq {learner['Id']}", "$expand": "Sequence($expand=TypeSequence)"}).json()["value"]
-    expected = sorted(e["Sequence"]["Id"] for e in enrolled
-                      if e["Sequence"]["TypeSequence"]["Code"].startswith("S") and e["Sequence"]["ProgrammeId"] == PROGRAMME)
+    enrolled = client.get(
+        "InscriptionSequence",
+        params={"$filter": f"ApprenantId eq {learner['Id']}", "$expand": "Sequence($expand=TypeSequence)"},
+    ).json()["value"]
+    expected = sorted(
+        e["Sequence"]["Id"]
+        for e in enrolled
+        if e["Sequence"]["TypeSequence"]["Code"].startswith("S") and e["Sequence"]["ProgrammeId"] == PROGRAMME
+    )
     assert got == expected and len(got) >= 2
     assert all(item["Sequence"]["ProgrammeId"] == PROGRAMME for item in body["value"])
     # The curl of the docs actually sends a POST: same answer.
     post = client.post(SEQ_QUERY, json={"Id": ins["Id"]})
     assert post.status_code == 200 and post.json() == body
     # Without a body: an ordinary collection, and the documented alternative filter.
-    alt = client.get("InscriptionSequence", params={
-        "$expand": "Sequence", "$select": "Sequence",
-        "$filter": f"ApprenantId eq {learner['Id']} and startswith(Sequence/TypeSequence/Code, 'S')"}).json()
+    alt = client.get(
+        "InscriptionSequence",
+        params={
+            "$expand": "Sequence",
+            "$select": "Sequence",
+            "$filter": f"ApprenantId eq {learner['Id']} and startswith(Sequence/TypeSequence/Code, 'S')",
+        },
+    ).json()
     assert sorted(i["Sequence"]["Id"] for i in alt["value"]) == got
     # Another learner's inscription gives another list; an unknown one an empty list.
     assert client.request("GET", SEQ_QUERY, json={"Id": 999999999}).json()["value"] == []
@@ -82,13 +109,17 @@ def test_use_case_b_as_documented(client, dossier):
     assert_like(types, doc("TypeConvention", "GET"))
     assert {t["Code"] for t in types["value"]} >= {"STG", "PRO", "APP", "STA"}
     # B3
-    assert [i["Id"] for i in client.get(f"Inscription?$filter=ApprenantId eq {learner['Id']}").json()["value"]] == \
-        [ins["Id"]]
+    assert [i["Id"] for i in client.get(f"Inscription?$filter=ApprenantId eq {learner['Id']}").json()["value"]] == [
+        ins["Id"]
+    ]
     # B4
     sequence_id = s_sequences(client, dossier)[0]["Sequence"]["Id"]
     # B5
-    conv = created(client.post("Convention", json={"ApprenantId": learner["Id"], "TypeConventionId": STG,
-                                                    "SequenceId": sequence_id}))
+    conv = created(
+        client.post(
+            "Convention", json={"ApprenantId": learner["Id"], "TypeConventionId": STG, "SequenceId": sequence_id}
+        )
+    )
     # X20: the documented creation response lacks DateConclusion, which the GET shows;
     # all 108 properties are served, in the GET's order.
     assert_like(conv, doc("Convention", "GET /Convention/1234567"))
@@ -107,26 +138,46 @@ def test_use_case_b_as_documented(client, dossier):
     adresse = created(client.post("Adresse", json={"Adresse1": "1 rue de l'Usine", "Ville": "Lyon"}))
     mail = created(client.post("Mail", json={"Adresse": f"contact.{uuid.uuid4().hex[:6]}@entreprise1.fr"}))
     tel = created(client.post("Telephone", json={"Numero": "0472000000"}))
-    entreprise = created(client.post("Entreprise", json={"Nom": "Entreprise 1", "AdresseId": adresse["Id"],
-                                                          "MailId": mail["Id"], "TelephoneId": tel["Id"]}))
+    entreprise = created(
+        client.post(
+            "Entreprise",
+            json={"Nom": "Entreprise 1", "AdresseId": adresse["Id"], "MailId": mail["Id"], "TelephoneId": tel["Id"]},
+        )
+    )
     assert_like(entreprise, doc("Entreprise", "GET /Entreprise/2410939"))
     assert entreprise["Nom"] == "Entreprise 1"  # X15
     empty = created(client.post("Entreprise", content=b"{}"))
     assert empty["Nom"] == "" and empty["AdresseId"] == 0
     # B8: one Professionnel per role
-    pros = [created(client.post("Professionnel", json={"CiviliteId": 1541, "Nom": n, "Prenoms": "Antoine",
-                                                       "NomUsage": n, "PrenomUsage": "Antoine"}))
-            for n in ("LATERAL", "MAITRE", "SIGNATAIRE", "REFERENT")]
+    pros = [
+        created(
+            client.post(
+                "Professionnel",
+                json={"CiviliteId": 1541, "Nom": n, "Prenoms": "Antoine", "NomUsage": n, "PrenomUsage": "Antoine"},
+            )
+        )
+        for n in ("LATERAL", "MAITRE", "SIGNATAIRE", "REFERENT")
+    ]
     assert_like(pros[0], doc("Professionnel", "POST"))
     enseignant = client.get("Enseignant").json()["value"][0]["Id"]  # B9
     # B10: GET, change, POST the whole convention back
     full = client.get(f"Convention/{conv['Id']}").json()
     full.pop("@odata.context")
     full.pop("Id")
-    full.update(EntrepriseId=entreprise["Id"], MaitreId=pros[1]["Id"], SignataireId=pros[2]["Id"],
-                ReferentId=pros[3]["Id"], EnseignantId=enseignant, Remuneration=1234.56, CaisseRetraite="AG2R",
-                AvantageNourriture=4.5, AvantageLogement=100.0, AvantageAutre="Tickets",
-                DateDebut="2024-01-08T00:00:00+01:00", DateFin="2024-06-28T00:00:00+02:00")
+    full.update(
+        EntrepriseId=entreprise["Id"],
+        MaitreId=pros[1]["Id"],
+        SignataireId=pros[2]["Id"],
+        ReferentId=pros[3]["Id"],
+        EnseignantId=enseignant,
+        Remuneration=1234.56,
+        CaisseRetraite="AG2R",
+        AvantageNourriture=4.5,
+        AvantageLogement=100.0,
+        AvantageAutre="Tickets",
+        DateDebut="2024-01-08T00:00:00+01:00",
+        DateFin="2024-06-28T00:00:00+02:00",
+    )
     updated = client.post(f"Convention/{conv['Id']}", json=full)
     assert updated.status_code == 200, updated.text
     assert_like(updated.json(), doc("Convention", "GET /Convention/1234567"))
@@ -140,8 +191,11 @@ def test_use_case_b_as_documented(client, dossier):
     opcas = client.get("OPCA").json()
     assert_like(opcas, doc("OPCA", "GET"))
     opca = next(o for o in opcas["value"] if o["Nom"] == "OPCO EP")
-    link = created(client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"],
-                                                                      "OrganismeFinanceurId": opca["Id"]}))
+    link = created(
+        client.post(
+            "ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"], "OrganismeFinanceurId": opca["Id"]}
+        )
+    )
     assert_like(link, doc("ConventionOrganismeFinanceur", "POST"))
     assert link["TypePriseCharge"] == "Entreprise" and link["Nom"] is None  # R66
     # B14–B15: billing clients
@@ -161,13 +215,22 @@ def test_use_case_b_as_documented(client, dossier):
 
 
 def test_synchronisation_twice_gives_the_same_clients(client, dossier):
-    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": PRO,
-                                                    "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
+    conv = created(
+        client.post(
+            "Convention",
+            json={
+                "ApprenantId": dossier["learner"]["Id"],
+                "TypeConventionId": PRO,
+                "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"],
+            },
+        )
+    )
     entreprise = created(client.post("Entreprise", json={"Nom": "Twice SA"}))
     assert client.patch(f"Convention/{conv['Id']}", json={"EntrepriseId": entreprise["Id"]}).status_code == 200
     for opca in (2214795, 2217200):
-        created(client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"],
-                                                                  "OrganismeFinanceurId": opca}))
+        created(
+            client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"], "OrganismeFinanceurId": opca})
+        )
     assert client.post(f"Convention/{conv['Id']}/SynchronisationAffaire").status_code == 200
     once = client.get("Client", params={"$filter": f"ReferenceId eq {conv['Id']}", "$orderby": "Id"}).json()["value"]
     links_once = client.get("ClientPourAffaire/$count").text
@@ -179,24 +242,49 @@ def test_synchronisation_twice_gives_the_same_clients(client, dossier):
 
 
 def test_apprenticeship_gets_the_first_contractual_mode(client, dossier):
-    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": APP,
-                                                    "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
+    conv = created(
+        client.post(
+            "Convention",
+            json={
+                "ApprenantId": dossier["learner"]["Id"],
+                "TypeConventionId": APP,
+                "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"],
+            },
+        )
+    )
     assert conv["NatureContratId"] == 3000701  # the first of the configured modes (R56, X5)
     assert conv["EtatConventionId"] == FIRST_ETAT
 
 
 BAD = [
     (lambda d, s: {"ApprenantId": 999999991, "TypeConventionId": STG, "SequenceId": s}, "ApprenantId", 400),
-    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": 999999992, "SequenceId": s},
-     "TypeConventionId", 400),
-    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": 999999993},
-     "SequenceId", 400),
+    (
+        lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": 999999992, "SequenceId": s},
+        "TypeConventionId",
+        400,
+    ),
+    (
+        lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": 999999993},
+        "SequenceId",
+        400,
+    ),
     (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG}, "SequenceId", 400),
     # a séquence that exists but is not the learner's (a séquence of the other programme)
-    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": "OTHER"},
-     "SequenceId", 400),
-    (lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": s,
-                   "EtatConventionId": 999999994}, "EtatConventionId", 400),
+    (
+        lambda d, s: {"ApprenantId": d["learner"]["Id"], "TypeConventionId": STG, "SequenceId": "OTHER"},
+        "SequenceId",
+        400,
+    ),
+    (
+        lambda d, s: {
+            "ApprenantId": d["learner"]["Id"],
+            "TypeConventionId": STG,
+            "SequenceId": s,
+            "EtatConventionId": 999999994,
+        },
+        "EtatConventionId",
+        400,
+    ),
 ]
 
 
@@ -205,8 +293,9 @@ def test_bad_convention_input(client, server, dossier, make_body, field, status)
     seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
     body = make_body(dossier, seq)
     if body.get("SequenceId") == "OTHER":
-        body["SequenceId"] = client.get("Sequence", params={"$filter": f"ProgrammeId ne {PROGRAMME}",
-                                                            "$top": "1"}).json()["value"][0]["Id"]
+        body["SequenceId"] = client.get(
+            "Sequence", params={"$filter": f"ProgrammeId ne {PROGRAMME}", "$top": "1"}
+        ).json()["value"][0]["Id"]
     before = snapshot(server.database_url)
     err = odata_error(client.post("Convention", json=body), status)
     assert field in err["message"] or err.get("target") == field, err
@@ -215,22 +304,36 @@ def test_bad_convention_input(client, server, dossier, make_body, field, status)
 
 def test_bad_links_and_updates(client, server, dossier):
     seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
-    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
-                                                    "SequenceId": seq}))
-    other = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
-                                                     "SequenceId": seq}))
+    conv = created(
+        client.post(
+            "Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG, "SequenceId": seq}
+        )
+    )
+    other = created(
+        client.post(
+            "Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG, "SequenceId": seq}
+        )
+    )
     entreprise = created(client.post("Entreprise", json={}))
     assert client.patch(f"Convention/{conv['Id']}", json={"EntrepriseId": entreprise["Id"]}).status_code == 200
-    pro = created(client.post("Professionnel", json={"CiviliteId": 1541, "Nom": "X", "Prenoms": "Y", "NomUsage": "X",
-                                                     "PrenomUsage": "Y"}))
+    pro = created(
+        client.post(
+            "Professionnel", json={"CiviliteId": 1541, "Nom": "X", "Prenoms": "Y", "NomUsage": "X", "PrenomUsage": "Y"}
+        )
+    )
     before = snapshot(server.database_url)
     err = odata_error(client.patch(f"Convention/{other['Id']}", json={"EntrepriseId": entreprise["Id"]}), 409)
     assert "EntrepriseId" in (err.get("target") or "") and "entreprise" in err["message"]
-    err = odata_error(client.post("ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"],
-                                                                        "OrganismeFinanceurId": 999999995}), 400)
+    err = odata_error(
+        client.post(
+            "ConventionOrganismeFinanceur", json={"ConventionId": conv["Id"], "OrganismeFinanceurId": 999999995}
+        ),
+        400,
+    )
     assert "OrganismeFinanceurId" in err["message"]
-    err = odata_error(client.patch(f"Convention/{conv['Id']}", json={"MaitreId": pro["Id"], "SignataireId": pro["Id"]}),
-                      400)
+    err = odata_error(
+        client.patch(f"Convention/{conv['Id']}", json={"MaitreId": pro["Id"], "SignataireId": pro["Id"]}), 400
+    )
     assert "same Professionnel" in err["message"]
     odata_error(client.patch(f"Convention/{conv['Id']}", json={"EtatConventionId": 999999996}), 400)
     odata_error(client.post("Convention/999999997/SynchronisationAffaire"), 404)
@@ -246,9 +349,14 @@ def test_one_entreprise_per_convention_under_concurrency(client, database_url):
     server processes: exactly one wins, the others get 409 (R55, enforced by the database)."""
     dossier = make_dossier(client)
     seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
-    conventions = [created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"],
-                                                            "TypeConventionId": STG, "SequenceId": seq}))["Id"]
-                   for _ in range(10)]
+    conventions = [
+        created(
+            client.post(
+                "Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG, "SequenceId": seq}
+            )
+        )["Id"]
+        for _ in range(10)
+    ]
     entreprise = created(client.post("Entreprise", json={"Nom": "Convoitée"}))["Id"]
     with server_processes(database_url, 2) as roots:
         statuses: list[int] = []
@@ -289,26 +397,60 @@ def upload_documents(client, code: str, n: int = 2) -> list[str]:
         folder = r.json()["value"]
     files = []
     for i in range(n):
-        f = created(client.post("File", json={"Streamid": folder, "Name": f"convention-{i}.pdf",
-                                              "File_extension": ".pdf", "stream": "JVBERi0xLjQKJcfsj6IK"}))
-        created(client.post("Description", json={"Streamid": f["Streamid"], "Contexte": code,
-                                                 "Regroupement": "CONVENTION",
-                                                 "DossierCible": f"\\\\{share}\\{code}"}))
+        f = created(
+            client.post(
+                "File",
+                json={
+                    "Streamid": folder,
+                    "Name": f"convention-{i}.pdf",
+                    "File_extension": ".pdf",
+                    "stream": "JVBERi0xLjQKJcfsj6IK",
+                },
+            )
+        )
+        created(
+            client.post(
+                "Description",
+                json={
+                    "Streamid": f["Streamid"],
+                    "Contexte": code,
+                    "Regroupement": "CONVENTION",
+                    "DossierCible": f"\\\\{share}\\{code}",
+                },
+            )
+        )
         files.append(f["Streamid"])
     return files
 
 
 def alive(client, files: list[str]) -> list[bool]:
-    return [client.get(f"File/{f}").status_code == 200 and client.get(f"Description/{f}").status_code == 200
-            for f in files]
+    return [
+        client.get(f"File/{f}").status_code == 200 and client.get(f"Description/{f}").status_code == 200 for f in files
+    ]
 
 
 def test_back_to_saisie_deletes_the_documents_and_only_then(client, dossier):
     """R54: SAISIE from another état deletes the documents; nothing else does."""
-    conv = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
-                                                    "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
-    other = created(client.post("Convention", json={"ApprenantId": dossier["learner"]["Id"], "TypeConventionId": STG,
-                                                     "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"]}))
+    conv = created(
+        client.post(
+            "Convention",
+            json={
+                "ApprenantId": dossier["learner"]["Id"],
+                "TypeConventionId": STG,
+                "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"],
+            },
+        )
+    )
+    other = created(
+        client.post(
+            "Convention",
+            json={
+                "ApprenantId": dossier["learner"]["Id"],
+                "TypeConventionId": STG,
+                "SequenceId": s_sequences(client, dossier)[0]["Sequence"]["Id"],
+            },
+        )
+    )
     etats = {e["Code"]: e["Id"] for e in client.get("EtatConvention").json()["value"]}
     assert conv["EtatConventionId"] == etats["SAISIE"]
     files = upload_documents(client, conv["Code"])
@@ -342,8 +484,12 @@ def test_back_to_saisie_deletes_the_documents_and_only_then(client, dossier):
 def test_bad_document_inputs(client, server):
     before = snapshot(server.database_url)
     root = client.get("Directory", params={"$filter": "path eq instance"}).json()["value"][0]["Streamid"]
-    err = odata_error(client.post("File", json={"Streamid": root, "Name": "x.pdf", "File_extension": ".pdf",
-                                                "stream": "pas du base64 !"}), 400)
+    err = odata_error(
+        client.post(
+            "File", json={"Streamid": root, "Name": "x.pdf", "File_extension": ".pdf", "stream": "pas du base64 !"}
+        ),
+        400,
+    )
     assert "stream" in err["message"] or err.get("target") == "stream"
     assert snapshot(server.database_url) == before
 

@@ -9,7 +9,6 @@ import uuid
 
 import httpx
 import pytest
-
 from conftest import PASSWORD, USER, assert_like, created, doc, odata_error, server_processes, snapshot
 
 PROGRAMME, PARCOURS, RECRUTEMENT, REGIME, ETAT = 2215158, 2215168, 2215184, 544, 78736
@@ -34,8 +33,15 @@ def test_use_case_a_as_documented(client):
     assert learner["IndividuId"] > 0 and learner["IndividuId"] != learner["Id"]
     assert learner["GenreMale"] is False  # R19: not derived from the civilité
     for k, v in documented.items():  # every documented default of a fresh learner
-        if k not in body and k not in ("@odata.context", "Id", "Code", "IndividuId", "Login", "NomUsage",
-                                       "PrenomUsage"):
+        if k not in body and k not in (
+            "@odata.context",
+            "Id",
+            "Code",
+            "IndividuId",
+            "Login",
+            "NomUsage",
+            "PrenomUsage",
+        ):
             assert learner[k] == v, (k, learner[k], v)
     # A5–A8 referentials
     programmes = client.get("Programme").json()
@@ -47,9 +53,19 @@ def test_use_case_a_as_documented(client):
     voie = next(v for v in voies["value"] if v["ProgrammeId"] == PROGRAMME)
     assert_like(client.get("EtatInscription").json(), doc("EtatInscription", "GET"))
     # A9 inscription
-    inscription = created(client.post("Inscription", json={
-        "ApprenantId": learner["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-        "RecrutementId": voie["Id"], "EtatInscriptionId": ETAT, "DateInscription": "2023-11-20T12:00:00.000Z"}))
+    inscription = created(
+        client.post(
+            "Inscription",
+            json={
+                "ApprenantId": learner["Id"],
+                "ProgrammeId": PROGRAMME,
+                "RegimeInscriptionId": REGIME,
+                "RecrutementId": voie["Id"],
+                "EtatInscriptionId": ETAT,
+                "DateInscription": "2023-11-20T12:00:00.000Z",
+            },
+        )
+    )
     assert_like(inscription, doc("Inscription", "POST /Inscription"))
     assert inscription["DateInscription"] == "2023-11-20T13:00:00+01:00"  # R8
     programme = next(p for p in programmes["value"] if p["Id"] == PROGRAMME)
@@ -64,39 +80,72 @@ def test_use_case_a_as_documented(client):
     assert_like(parcours, doc("Parcours", "GET /Parcours/2215168?$expand"), collection=False)
     # A11 one link per period, as the documented body does
     for p in parcours["ParcoursPeriodes"]:
-        link = created(client.post("InscriptionPeriode", json={
-            "InscriptionId": inscription["Id"], "PeriodeId": p["PeriodeId"], "LibellePeriode": p["LibellePeriode"],
-            "Debut": p["Debut"], "Fin": p["Fin"], "AnneeScolaire": p["AnneeScolaire"],
-            "RegimeInscriptionId": REGIME, "EtatInscriptionId": ETAT}))
+        link = created(
+            client.post(
+                "InscriptionPeriode",
+                json={
+                    "InscriptionId": inscription["Id"],
+                    "PeriodeId": p["PeriodeId"],
+                    "LibellePeriode": p["LibellePeriode"],
+                    "Debut": p["Debut"],
+                    "Fin": p["Fin"],
+                    "AnneeScolaire": p["AnneeScolaire"],
+                    "RegimeInscriptionId": REGIME,
+                    "EtatInscriptionId": ETAT,
+                },
+            )
+        )
         assert_like(link, doc("InscriptionPeriode", "POST"))
         assert link["RecrutementId"] == 0  # R30
     periods = client.get(f"Inscription/{inscription['Id']}/InscriptionPeriodes").json()
     assert_like(periods, doc("Inscription", "GET /Inscription/2253468/InscriptionPeriodes"))
     assert [p["PeriodeId"] for p in periods["value"]] == [p["PeriodeId"] for p in parcours["ParcoursPeriodes"]]
     # The learner is now enrolled in the programme's séquences of those periods.
-    enrolled = client.get("InscriptionSequence", params={"$filter": f"ApprenantId eq {learner['Id']}",
-                                                         "$expand": "Sequence"}).json()["value"]
+    enrolled = client.get(
+        "InscriptionSequence", params={"$filter": f"ApprenantId eq {learner['Id']}", "$expand": "Sequence"}
+    ).json()["value"]
     assert enrolled and all(e["Sequence"]["ProgrammeId"] == PROGRAMME for e in enrolled)
     labels = {p["LibellePeriode"] for p in parcours["ParcoursPeriodes"]}
     assert all(e["Sequence"]["LibellePeriode"] in labels or e["Sequence"]["LibellePeriode"] == "" for e in enrolled)
     # A12 what the client needs
-    assert_like(client.get("SocieteFacturation").json(), doc("SocieteFacturation", "GET /SocieteFacturation"),
-                collection=True)
+    assert_like(
+        client.get("SocieteFacturation").json(), doc("SocieteFacturation", "GET /SocieteFacturation"), collection=True
+    )
     natures = client.get("NatureClient").json()
     assert_like(natures, doc("NatureClient", "GET"), collection=True)
     societe = client.get("SocieteFacturation").json()["value"][0]["Id"]
     nature = natures["value"][0]["Id"]
     client_mail = created(client.post("Mail", json={"Adresse": f"jean.dupont.{tag}@ecole.fr", "IsDuplicate": True}))
     pays = client.get("Pays", params={"$filter": "Code eq 'FR'"}).json()["value"]
-    adresse = created(client.post("Adresse", json={"Adresse1": "1 rue de la Paix", "CodePostal": "75002",
-                                                   "Ville": "Paris", "PaysId": pays[0]["Id"] if pays else 0}))
+    adresse = created(
+        client.post(
+            "Adresse",
+            json={
+                "Adresse1": "1 rue de la Paix",
+                "CodePostal": "75002",
+                "Ville": "Paris",
+                "PaysId": pays[0]["Id"] if pays else 0,
+            },
+        )
+    )
     assert_like(adresse, doc("Adresse", "POST"))
     tel = created(client.post("Telephone", content=b'{"Numero": "0601020304"}'))  # documented curl: no Content-Type
     assert_like(tel, doc("Telephone", "POST"))
     # A13 the client, from the learner
-    payer = created(client.post(f"Apprenant/{learner['Id']}/Client", json={
-        "Nom": "ARTHURO", "Prenoms": "Valentin", "EntiteJuridiqueId": societe, "NatureClientId": nature,
-        "MailId": client_mail["Id"], "AdresseId": adresse["Id"], "TelephoneId": tel["Id"]}))
+    payer = created(
+        client.post(
+            f"Apprenant/{learner['Id']}/Client",
+            json={
+                "Nom": "ARTHURO",
+                "Prenoms": "Valentin",
+                "EntiteJuridiqueId": societe,
+                "NatureClientId": nature,
+                "MailId": client_mail["Id"],
+                "AdresseId": adresse["Id"],
+                "TelephoneId": tel["Id"],
+            },
+        )
+    )
     assert_like(payer, doc("Client", "POST /Apprenant"))
     assert payer["Code"] == f"411-{learner['Code']}-" and payer["ReferenceId"] == learner["Id"]  # R42
     assert payer["NomUsage"] == "ARTHURO"  # R44
@@ -104,20 +153,28 @@ def test_use_case_a_as_documented(client):
     found = client.get(f"Client?%24filter=ReferenceId+eq+{learner['Id']}").json()["value"]
     assert [c["Id"] for c in found] == [payer["Id"]]
     # A14 the client pays the affaire
-    cpa = created(client.post("ClientPourAffaire", json={"AffaireId": inscription["AffaireId"],
-                                                         "ClientId": payer["Id"], "Principal": True}))
+    cpa = created(
+        client.post(
+            "ClientPourAffaire",
+            json={"AffaireId": inscription["AffaireId"], "ClientId": payer["Id"], "Principal": True},
+        )
+    )
     assert_like(cpa, doc("ClientPourAffaire", "POST"))
     assert cpa["Principal"] is True
     # Every lookup of the learner finds it (R21).
     for url in (f"Apprenant/{learner['Id']}", f"Apprenant({learner['Id']})"):
         assert client.get(url).json()["Id"] == learner["Id"]
-    for filt in (f"Code eq '{learner['Code']}'", f"Nom eq 'DUPONT' and Prenoms eq 'Jean' and Id eq {learner['Id']}",
-                 f"Mail/Adresse eq '{mail['Adresse']}'"):
+    for filt in (
+        f"Code eq '{learner['Code']}'",
+        f"Nom eq 'DUPONT' and Prenoms eq 'Jean' and Id eq {learner['Id']}",
+        f"Mail/Adresse eq '{mail['Adresse']}'",
+    ):
         r = client.get("Apprenant", params={"$filter": filt})
         assert_like(r.json(), doc("Apprenant", "GET /Apprenant?$filter=Code"), collection=True)
         assert [a["Id"] for a in r.json()["value"]] == [learner["Id"]]
-    assert [i["Id"] for i in client.get(f"Inscription?$filter=ApprenantId eq {learner['Id']}").json()["value"]] == \
-        [inscription["Id"]]
+    assert [i["Id"] for i in client.get(f"Inscription?$filter=ApprenantId eq {learner['Id']}").json()["value"]] == [
+        inscription["Id"]
+    ]
     # A4b: attach a user later by a full update; server-owned values survive it.
     full = client.get(f"Apprenant/{learner['Id']}").json()
     full.pop("@odata.context")
@@ -131,12 +188,17 @@ def test_use_case_a_as_documented(client):
 def test_hidden_voies_d_entree(client):
     """R33: a voie d'entrée without référence externe is neither listed nor usable."""
     visible = {v["Id"] for v in client.get("Recrutement").json()["value"]}
-    hidden = created(client.post("Recrutement", json={"Nom": "Voie interne", "ProgrammeId": PROGRAMME,
-                                                      "ParcoursId": PARCOURS}))
+    hidden = created(
+        client.post("Recrutement", json={"Nom": "Voie interne", "ProgrammeId": PROGRAMME, "ParcoursId": PARCOURS})
+    )
     assert hidden["Id"] not in {v["Id"] for v in client.get("Recrutement").json()["value"]}
     odata_error(client.get(f"Recrutement/{hidden['Id']}"), 404)
-    ref = created(client.post("ReferenceExterne", json={"IdObjet": hidden["Id"], "Reference": "EXT-1",
-                                                        "Type": "inscription.T_RECRUTEMENT"}))
+    ref = created(
+        client.post(
+            "ReferenceExterne",
+            json={"IdObjet": hidden["Id"], "Reference": "EXT-1", "Type": "inscription.T_RECRUTEMENT"},
+        )
+    )
     assert client.get(f"Recrutement/{hidden['Id']}").status_code == 200
     assert hidden["Id"] in {v["Id"] for v in client.get("Recrutement").json()["value"]}
     client.delete(f"ReferenceExterne/{ref['Id']}")
@@ -146,8 +208,9 @@ def test_hidden_voies_d_entree(client):
 @pytest.fixture
 def learner(client):
     mail = created(client.post("Mail", json={"Adresse": f"bad.input.{uuid.uuid4().hex[:6]}@ecole.fr"}))
-    return created(client.post("Apprenant", json={"Nom": "BAD", "Prenoms": "Input", "CiviliteId": 1541,
-                                                  "MailId": mail["Id"]}))
+    return created(
+        client.post("Apprenant", json={"Nom": "BAD", "Prenoms": "Input", "CiviliteId": 1541, "MailId": mail["Id"]})
+    )
 
 
 def _other_programme_voie(client) -> int:
@@ -156,37 +219,126 @@ def _other_programme_voie(client) -> int:
 
 BAD = [
     ("Apprenant", lambda c, who: {"Prenoms": "X", "CiviliteId": 1541, "MailId": who["MailId"]}, "Nom"),
-    ("Apprenant", lambda c, who: {"Nom": "X", "Prenoms": "X", "CiviliteId": 999999991, "MailId": who["MailId"]},
-     "CiviliteId"),
+    (
+        "Apprenant",
+        lambda c, who: {"Nom": "X", "Prenoms": "X", "CiviliteId": 999999991, "MailId": who["MailId"]},
+        "CiviliteId",
+    ),
     ("Apprenant", lambda c, who: {"Nom": "X", "Prenoms": "X", "CiviliteId": 1541}, "MailId"),
-    ("Apprenant", lambda c, who: {"Nom": "X", "Prenoms": "X", "CiviliteId": 1541, "MailId": who["MailId"],
-                                "DateNaissance": "1er janvier"}, "DateNaissance"),
+    (
+        "Apprenant",
+        lambda c, who: {
+            "Nom": "X",
+            "Prenoms": "X",
+            "CiviliteId": 1541,
+            "MailId": who["MailId"],
+            "DateNaissance": "1er janvier",
+        },
+        "DateNaissance",
+    ),
     ("Mail", lambda c, who: {"Adresse": "pas une adresse"}, "Adresse"),
     ("Mail", lambda c, who: {"Adresse": "jean@"}, "Adresse"),
-    ("Inscription", lambda c, who: {"ApprenantId": who["Id"], "RegimeInscriptionId": REGIME, "RecrutementId": RECRUTEMENT,
-                                  "EtatInscriptionId": ETAT, "DateInscription": "2023-11-20T12:00:00Z"}, "ProgrammeId"),
-    ("Inscription", lambda c, who: {"ApprenantId": who["Id"], "ProgrammeId": 999999992, "RegimeInscriptionId": REGIME,
-                                  "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT,
-                                  "DateInscription": "2023-11-20T12:00:00Z"}, "ProgrammeId"),
-    ("Inscription", lambda c, who: {"ApprenantId": who["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": 999999993,
-                                  "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT,
-                                  "DateInscription": "2023-11-20T12:00:00Z"}, "RegimeInscriptionId"),
-    ("Inscription", lambda c, who: {"ApprenantId": who["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-                                  "RecrutementId": 999999994, "EtatInscriptionId": ETAT,
-                                  "DateInscription": "2023-11-20T12:00:00Z"}, "RecrutementId"),
-    ("Inscription", lambda c, who: {"ApprenantId": who["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-                                  "RecrutementId": _other_programme_voie(c), "EtatInscriptionId": ETAT,
-                                  "DateInscription": "2023-11-20T12:00:00Z"}, "RecrutementId"),
-    ("Inscription", lambda c, who: {"ApprenantId": who["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-                                  "RecrutementId": RECRUTEMENT, "EtatInscriptionId": 999999995,
-                                  "DateInscription": "2023-11-20T12:00:00Z"}, "EtatInscriptionId"),
-    ("Inscription", lambda c, who: {"ApprenantId": who["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-                                  "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT,
-                                  "DateInscription": "2023-02-30T12:00:00Z"}, "DateInscription"),
+    (
+        "Inscription",
+        lambda c, who: {
+            "ApprenantId": who["Id"],
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": RECRUTEMENT,
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-11-20T12:00:00Z",
+        },
+        "ProgrammeId",
+    ),
+    (
+        "Inscription",
+        lambda c, who: {
+            "ApprenantId": who["Id"],
+            "ProgrammeId": 999999992,
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": RECRUTEMENT,
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-11-20T12:00:00Z",
+        },
+        "ProgrammeId",
+    ),
+    (
+        "Inscription",
+        lambda c, who: {
+            "ApprenantId": who["Id"],
+            "ProgrammeId": PROGRAMME,
+            "RegimeInscriptionId": 999999993,
+            "RecrutementId": RECRUTEMENT,
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-11-20T12:00:00Z",
+        },
+        "RegimeInscriptionId",
+    ),
+    (
+        "Inscription",
+        lambda c, who: {
+            "ApprenantId": who["Id"],
+            "ProgrammeId": PROGRAMME,
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": 999999994,
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-11-20T12:00:00Z",
+        },
+        "RecrutementId",
+    ),
+    (
+        "Inscription",
+        lambda c, who: {
+            "ApprenantId": who["Id"],
+            "ProgrammeId": PROGRAMME,
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": _other_programme_voie(c),
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-11-20T12:00:00Z",
+        },
+        "RecrutementId",
+    ),
+    (
+        "Inscription",
+        lambda c, who: {
+            "ApprenantId": who["Id"],
+            "ProgrammeId": PROGRAMME,
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": RECRUTEMENT,
+            "EtatInscriptionId": 999999995,
+            "DateInscription": "2023-11-20T12:00:00Z",
+        },
+        "EtatInscriptionId",
+    ),
+    (
+        "Inscription",
+        lambda c, who: {
+            "ApprenantId": who["Id"],
+            "ProgrammeId": PROGRAMME,
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": RECRUTEMENT,
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-02-30T12:00:00Z",
+        },
+        "DateInscription",
+    ),
     ("InscriptionPeriode", lambda c, who: {"InscriptionId": 999999996, "PeriodeId": 1326}, "InscriptionId"),
-    ("ClientPourAffaire", lambda c, who: {"AffaireId": 999999997, "Principal": True, "ClientId": c.post(
-        "Client", json={"Nom": "X", "Prenoms": "Y", "EntiteJuridiqueId": 2215501,
-                        "NatureClientId": c.get("NatureClient").json()["value"][0]["Id"]}).json()["Id"]}, "AffaireId"),
+    (
+        "ClientPourAffaire",
+        lambda c, who: {
+            "AffaireId": 999999997,
+            "Principal": True,
+            "ClientId": c.post(
+                "Client",
+                json={
+                    "Nom": "X",
+                    "Prenoms": "Y",
+                    "EntiteJuridiqueId": 2215501,
+                    "NatureClientId": c.get("NatureClient").json()["value"][0]["Id"],
+                },
+            ).json()["Id"],
+        },
+        "AffaireId",
+    ),
     ("Client", lambda c, who: {"Nom": "X", "Prenoms": "Y", "EntiteJuridiqueId": 2215501}, "NatureClientId"),
 ]
 
@@ -201,9 +353,19 @@ def test_bad_dossier_input_names_the_field_and_changes_nothing(client, server, l
 
 
 def test_unknown_period_and_affaire_in_links(client, server, learner):
-    ins = created(client.post("Inscription", json={
-        "ApprenantId": learner["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-        "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT, "DateInscription": "2023-11-20"}))
+    ins = created(
+        client.post(
+            "Inscription",
+            json={
+                "ApprenantId": learner["Id"],
+                "ProgrammeId": PROGRAMME,
+                "RegimeInscriptionId": REGIME,
+                "RecrutementId": RECRUTEMENT,
+                "EtatInscriptionId": ETAT,
+                "DateInscription": "2023-11-20",
+            },
+        )
+    )
     before = snapshot(server.database_url)
     err = odata_error(client.post("InscriptionPeriode", json={"InscriptionId": ins["Id"], "PeriodeId": 999999998}), 400)
     assert "PeriodeId" in err["message"]
@@ -211,8 +373,13 @@ def test_unknown_period_and_affaire_in_links(client, server, learner):
     mid = snapshot(server.database_url)
     odata_error(client.post("InscriptionPeriode", json={"InscriptionId": ins["Id"], "PeriodeId": 1326}), 409)
     assert snapshot(server.database_url) == mid != before
-    err = odata_error(client.post(f"Apprenant/{learner['Id']}/Client", json={
-        "Nom": "X", "Prenoms": "Y", "EntiteJuridiqueId": 2215501, "NatureClientId": 999999999}), 400)
+    err = odata_error(
+        client.post(
+            f"Apprenant/{learner['Id']}/Client",
+            json={"Nom": "X", "Prenoms": "Y", "EntiteJuridiqueId": 2215501, "NatureClientId": 999999999},
+        ),
+        400,
+    )
     assert "NatureClientId" in err["message"]
     odata_error(client.post("Apprenant/999999999/Client", json={"Nom": "X"}), 404)
 
@@ -228,10 +395,18 @@ def test_inscription_never_exists_without_its_affaire(client, server, learner):
     service.after("CREATE", "Inscription")(boom)
     before = snapshot(server.database_url)
     affaires = client.get("Affaire/$count").text
-    r = client.post("Inscription", json={
-        "Nom": "FAIL-AFTER-AFFAIRE", "ApprenantId": learner["Id"], "ProgrammeId": PROGRAMME,
-        "RegimeInscriptionId": REGIME, "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT,
-        "DateInscription": "2023-11-20T12:00:00Z"})
+    r = client.post(
+        "Inscription",
+        json={
+            "Nom": "FAIL-AFTER-AFFAIRE",
+            "ApprenantId": learner["Id"],
+            "ProgrammeId": PROGRAMME,
+            "RegimeInscriptionId": REGIME,
+            "RecrutementId": RECRUTEMENT,
+            "EtatInscriptionId": ETAT,
+            "DateInscription": "2023-11-20T12:00:00Z",
+        },
+    )
     err = odata_error(r, 500)
     assert "request id" in err["message"] and "RuntimeError" not in r.text  # opaque
     assert client.get("Affaire/$count").text == affaires
@@ -251,11 +426,13 @@ def test_concurrent_learners_get_distinct_codes(database_url, api_key):
                     r = c.post("Mail", json={"Adresse": f"conc.{tag}.{i}@ecole.fr"})
                     assert r.status_code == 201, r.text
                     mail = r.json()
-                    r = c.post("Apprenant", json={"Nom": f"CONC{tag}", "Prenoms": str(i), "CiviliteId": 1541,
-                                                  "MailId": mail["Id"]})
+                    r = c.post(
+                        "Apprenant",
+                        json={"Nom": f"CONC{tag}", "Prenoms": str(i), "CiviliteId": 1541, "MailId": mail["Id"]},
+                    )
                     assert r.status_code == 201, r.text
                     codes.append(r.json()["Code"])
-                except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                except Exception as exc:
                     errors.append(repr(exc))
 
         threads = [threading.Thread(target=create, args=(i,)) for i in range(50)]

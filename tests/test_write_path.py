@@ -10,8 +10,8 @@ import uuid
 
 import httpx
 import pytest
-
 from conftest import PASSWORD, USER, created, odata_error
+
 from scolarite.model import schema
 from scolarite.store import raw
 from scolarite.store.credentials import Credentials
@@ -23,8 +23,9 @@ MINIMAL = {"Prefer": "return=minimal"}
 
 def _learner(client, tag: str) -> dict:
     mail = created(client.post("Mail", json={"Adresse": f"write.{tag}@ecole.fr"}))
-    return created(client.post("Apprenant", json={"Nom": f"W{tag}", "Prenoms": "P", "CiviliteId": 1541,
-                                                   "MailId": mail["Id"]}))
+    return created(
+        client.post("Apprenant", json={"Nom": f"W{tag}", "Prenoms": "P", "CiviliteId": 1541, "MailId": mail["Id"]})
+    )
 
 
 def test_return_minimal_create_stores_without_reading_back(client, server):
@@ -48,29 +49,43 @@ def test_return_minimal_update_and_bound_create(client):
     assert client.get(f"Apprenant/{learner['Id']}").json()["Prenoms"] == "Changed"
     societe = client.get("SocieteFacturation").json()["value"][0]["Id"]
     nature = client.get("NatureClient").json()["value"][0]["Id"]
-    r = client.post(f"Apprenant/{learner['Id']}/Client", headers=MINIMAL,
-                    json={"Nom": "PAYER", "Prenoms": "P", "EntiteJuridiqueId": societe, "NatureClientId": nature})
+    r = client.post(
+        f"Apprenant/{learner['Id']}/Client",
+        headers=MINIMAL,
+        json={"Nom": "PAYER", "Prenoms": "P", "EntiteJuridiqueId": societe, "NatureClientId": nature},
+    )
     assert r.status_code == 204 and r.headers["Location"].startswith(client.base_url.join("Client(").__str__())
     key = int(r.headers["OData-EntityId"].rsplit("(", 1)[1].rstrip(")"))
     payer = client.get(f"Client/{key}").json()
     assert payer["Code"] == f"411-{learner['Code']}-"
     # Without the preference, the same action answers with the entity.
-    r = client.post(f"Apprenant/{learner['Id']}/Client",
-                    json={"Nom": "PAYER2", "Prenoms": "P", "EntiteJuridiqueId": societe, "NatureClientId": nature})
+    r = client.post(
+        f"Apprenant/{learner['Id']}/Client",
+        json={"Nom": "PAYER2", "Prenoms": "P", "EntiteJuridiqueId": societe, "NatureClientId": nature},
+    )
     assert r.status_code == 201 and r.json()["Nom"] == "PAYER2"
 
 
 def test_every_dangling_reference_is_named_from_one_statement(client, server):
     tag = uuid.uuid4().hex[:8]
     learner = _learner(client, tag)
-    body = {"ApprenantId": learner["Id"], "ProgrammeId": 999999991, "RegimeInscriptionId": 999999992,
-            "RecrutementId": RECRUTEMENT, "EtatInscriptionId": 999999993, "DateInscription": "2023-11-20T12:00:00Z"}
+    body = {
+        "ApprenantId": learner["Id"],
+        "ProgrammeId": 999999991,
+        "RegimeInscriptionId": 999999992,
+        "RecrutementId": RECRUTEMENT,
+        "EtatInscriptionId": 999999993,
+        "DateInscription": "2023-11-20T12:00:00Z",
+    }
     with server.count_statements() as statements:
         err = odata_error(client.post("Inscription", json=body), 400)
     targets = {d["target"] for d in err["details"]}
     assert targets == {"ProgrammeId", "RegimeInscriptionId", "EtatInscriptionId"}, err
-    for name, value in (("ProgrammeId", 999999991), ("RegimeInscriptionId", 999999992),
-                        ("EtatInscriptionId", 999999993)):
+    for name, value in (
+        ("ProgrammeId", 999999991),
+        ("RegimeInscriptionId", 999999992),
+        ("EtatInscriptionId", 999999993),
+    ):
         assert f"{name} {value} does not exist" in err["message"]
     checks = [s for s in statements if "UNION ALL" in s.upper()]
     assert len(checks) == 1  # one statement checked the five references
@@ -84,15 +99,35 @@ def test_enrolments_are_registered_one_by_one(client):
     the Object registry, and a second period does not enrol twice."""
     tag = uuid.uuid4().hex[:8]
     learner = _learner(client, tag)
-    inscription = created(client.post("Inscription", json={
-        "ApprenantId": learner["Id"], "ProgrammeId": PROGRAMME, "RegimeInscriptionId": REGIME,
-        "RecrutementId": RECRUTEMENT, "EtatInscriptionId": ETAT, "DateInscription": "2023-11-20T12:00:00Z"}))
+    inscription = created(
+        client.post(
+            "Inscription",
+            json={
+                "ApprenantId": learner["Id"],
+                "ProgrammeId": PROGRAMME,
+                "RegimeInscriptionId": REGIME,
+                "RecrutementId": RECRUTEMENT,
+                "EtatInscriptionId": ETAT,
+                "DateInscription": "2023-11-20T12:00:00Z",
+            },
+        )
+    )
     voie = client.get(f"Recrutement/{RECRUTEMENT}").json()
     parcours = client.get(f"Parcours/{voie['ParcoursId']}?$expand=ParcoursPeriodes").json()
     for p in parcours["ParcoursPeriodes"]:
-        r = client.post("InscriptionPeriode", headers=MINIMAL, json={
-            "InscriptionId": inscription["Id"], "PeriodeId": p["PeriodeId"], "LibellePeriode": p["LibellePeriode"],
-            "Debut": p["Debut"], "Fin": p["Fin"], "RegimeInscriptionId": REGIME, "EtatInscriptionId": ETAT})
+        r = client.post(
+            "InscriptionPeriode",
+            headers=MINIMAL,
+            json={
+                "InscriptionId": inscription["Id"],
+                "PeriodeId": p["PeriodeId"],
+                "LibellePeriode": p["LibellePeriode"],
+                "Debut": p["Debut"],
+                "Fin": p["Fin"],
+                "RegimeInscriptionId": REGIME,
+                "EtatInscriptionId": ETAT,
+            },
+        )
         assert r.status_code == 204, r.text
     enrolled = client.get("InscriptionSequence", params={"$filter": f"ApprenantId eq {learner['Id']}"}).json()["value"]
     assert len(enrolled) >= 2
@@ -211,8 +246,7 @@ def test_slow_sqlite_reads_wait_without_their_connection(database_url, monkeypat
 
     real_connect = sqlite3.connect
     monkeypatch.setattr(raw.sqlite3, "connect", lambda *a, **kw: real_connect(*a, factory=Counted, **kw))
-    slow = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) "
-            "SELECT count(*) FROM c")
+    slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) FROM c"
 
     async def go():
         db = Database(schema, database_url)

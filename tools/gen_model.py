@@ -67,10 +67,21 @@ COLLECTION_NAVS = {
 # Properties the documented queries filter or sort on, beyond foreign keys
 # (foreign keys are always indexed).
 INDEXED = {
-    ("Mail", "Adresse"), ("Apprenant", "Code"), ("Apprenant", "Nom"), ("Apprenant", "Prenoms"),
-    ("Client", "ReferenceId"), ("ReferenceExterne", "IdObjet"), ("ReferenceExterne", "Type"),
-    ("Commentaire", "Reference"), ("Candidat", "Nom"), ("Candidat", "Numero"), ("Convention", "Code"),
-    ("Dossier", "Code"), ("Directory", "Path"), ("TypeSequence", "Code"), ("Recrutement", "ReferenceExterneId"),
+    ("Mail", "Adresse"),
+    ("Apprenant", "Code"),
+    ("Apprenant", "Nom"),
+    ("Apprenant", "Prenoms"),
+    ("Client", "ReferenceId"),
+    ("ReferenceExterne", "IdObjet"),
+    ("ReferenceExterne", "Type"),
+    ("Commentaire", "Reference"),
+    ("Candidat", "Nom"),
+    ("Candidat", "Numero"),
+    ("Convention", "Code"),
+    ("Dossier", "Code"),
+    ("Directory", "Path"),
+    ("TypeSequence", "Code"),
+    ("Recrutement", "ReferenceExterneId"),
 }
 EXTRA_REQUIRED = {("Mail", "Adresse")}
 UTC_SETS = {"File", "Directory"}
@@ -86,7 +97,11 @@ def pyrepr(value):
 
 def default_of(p: dict):
     src = p["default_on_create_source"]
-    if src.startswith("create-response") and p["default_on_create"] not in (None,) and not str(p["default_on_create"]).startswith("<"):
+    if (
+        src.startswith("create-response")
+        and p["default_on_create"] not in (None,)
+        and not str(p["default_on_create"]).startswith("<")
+    ):
         return p["default_on_create"]
     if src.startswith("create-response") and p["default_on_create"] is None:
         return None
@@ -114,7 +129,7 @@ def prop_line(es: dict, p: dict, names: set[str], key: str) -> str:
     elif t.startswith("GraphV1.CampusAdresse"):
         return f'    {name} = ComplexValue("GraphV1.CampusAdresse", CAMPUS_ADRESSE)'
     elif t.startswith("Collection(Edm."):
-        item = t[len("Collection(Edm."):-1]
+        item = t[len("Collection(Edm.") : -1]
         return f"    {name} = Collection(edm.{item})"
     assert kind, (es["name"], name, t)
     default = default_of(p)
@@ -182,8 +197,8 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
-from scolarite.odata import edm
-from scolarite.odata.schema import (
+from scolarite.schema import edm
+from scolarite.schema import (
     Boolean,
     Collection,
     ComplexCollection,
@@ -224,7 +239,7 @@ def main() -> int:
         (OUT / f"{module}.py").write_text(body)
     order = list(modules)
     init = '"""The GraphV1 model: every entity set of the service, by universe."""\n\n'
-    init += "from scolarite.odata.schema import Schema\n\n"
+    init += "from scolarite.schema import Schema\n\n"
     init += "from . import " + ", ".join(order) + "\n\n"
     init += 'schema = Schema("GraphV1")\n'
     for m in order:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, NoReturn, Optional, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -33,9 +33,14 @@ APPLICATION = "scolarite.api.app:create_app"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 DatabaseOption = typer.Option(
-    None, "--database-url", envvar="SCOLARITE_DATABASE_URL", metavar="URL", show_default=False,
+    None,
+    "--database-url",
+    envvar="SCOLARITE_DATABASE_URL",
+    metavar="URL",
+    show_default=False,
     help="The database: a path to an SQLite file (./ecole.db) or postgresql+asyncpg://user@host/database. "
-         "Default: ./scolarite.db, embedded SQLite.")
+    "Default: ./scolarite.db, embedded SQLite.",
+)
 
 
 def _command() -> str:
@@ -136,33 +141,72 @@ def _check_application() -> None:
 
 @app.command(short_help="Start the GraphV1 API.")
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", envvar="SCOLARITE_HOST", metavar="HOST",
-                             help="Interface to listen on (0.0.0.0: every interface)."),
-    port: int = typer.Option(8000, "--port", envvar="SCOLARITE_PORT", metavar="PORT", min=1, max=65535,
-                             help="Port to listen on."),
-    workers: Optional[int] = typer.Option(None, "--workers", envvar="SCOLARITE_WORKERS", metavar="N", min=1,
-                                          show_default=False,
-                                          help="Worker processes. Default: one per CPU core."),
-    database_url: Optional[str] = DatabaseOption,
-    demo: bool = typer.Option(False, "--demo",
-                              help="Load the demo reference data and the demo / demo login (to try the API)."),
-    public_url: Optional[str] = typer.Option(None, "--public-url", envvar="SCOLARITE_PUBLIC_URL", metavar="URL",
-                                             show_default=False,
-                                             help="The service root as clients reach it, behind a reverse proxy "
-                                                  "(https://api.ecole.fr/GraphV1/). Default: from "
-                                                  "X-Forwarded-Proto and X-Forwarded-Host, else the request."),
-    max_page_size: int = typer.Option(1000, "--max-page-size", envvar="SCOLARITE_MAX_PAGE_SIZE", metavar="N",
-                                      min=1, help="Largest page of a collection; more rows get a next link."),
-    log_level: str = typer.Option("info", "--log-level", envvar="SCOLARITE_LOG_LEVEL", metavar="LEVEL",
-                                  help="One of " + ", ".join(LOG_LEVELS) + "."),
-    forwarded_allow_ips: Optional[str] = typer.Option(
-        None, "--forwarded-allow-ips", envvar="SCOLARITE_FORWARDED_ALLOW_IPS", metavar="ADDRESSES",
-        show_default=False, help="Reverse proxies whose X-Forwarded-* headers are believed: addresses or networks, "
-                                 "comma-separated, or *. Default: 127.0.0.1,::1."),
-    allowed_hosts: Optional[str] = typer.Option(
-        None, "--allowed-hosts", envvar="SCOLARITE_ALLOWED_HOSTS", metavar="HOSTS", show_default=False,
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        envvar="SCOLARITE_HOST",
+        metavar="HOST",
+        help="Interface to listen on (0.0.0.0: every interface).",
+    ),
+    port: int = typer.Option(
+        8000, "--port", envvar="SCOLARITE_PORT", metavar="PORT", min=1, max=65535, help="Port to listen on."
+    ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        envvar="SCOLARITE_WORKERS",
+        metavar="N",
+        min=1,
+        show_default=False,
+        help="Worker processes. Default: one per CPU core.",
+    ),
+    database_url: str | None = DatabaseOption,
+    demo: bool = typer.Option(
+        False, "--demo", help="Load the demo reference data and the demo / demo login (to try the API)."
+    ),
+    public_url: str | None = typer.Option(
+        None,
+        "--public-url",
+        envvar="SCOLARITE_PUBLIC_URL",
+        metavar="URL",
+        show_default=False,
+        help="The service root as clients reach it, behind a reverse proxy "
+        "(https://api.ecole.fr/GraphV1/). Default: from "
+        "X-Forwarded-Proto and X-Forwarded-Host, else the request.",
+    ),
+    max_page_size: int = typer.Option(
+        1000,
+        "--max-page-size",
+        envvar="SCOLARITE_MAX_PAGE_SIZE",
+        metavar="N",
+        min=1,
+        help="Largest page of a collection; more rows get a next link.",
+    ),
+    log_level: str = typer.Option(
+        "info",
+        "--log-level",
+        envvar="SCOLARITE_LOG_LEVEL",
+        metavar="LEVEL",
+        help="One of " + ", ".join(LOG_LEVELS) + ".",
+    ),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        envvar="SCOLARITE_FORWARDED_ALLOW_IPS",
+        metavar="ADDRESSES",
+        show_default=False,
+        help="Reverse proxies whose X-Forwarded-* headers are believed: addresses or networks, "
+        "comma-separated, or *. Default: 127.0.0.1,::1.",
+    ),
+    allowed_hosts: str | None = typer.Option(
+        None,
+        "--allowed-hosts",
+        envvar="SCOLARITE_ALLOWED_HOSTS",
+        metavar="HOSTS",
+        show_default=False,
         help="Host headers links may be built from, comma-separated, or *. Default: the loopback names; for any "
-             "other Host, links use the server's own address (or --public-url)."),
+        "other Host, links use the server's own address (or --public-url).",
+    ),
 ) -> None:
     """Start the GraphV1 API (migrating the database first)."""
     import uvicorn
@@ -185,11 +229,19 @@ def serve(
     _banner(host, port, url, workers, upgrade, counts if demo else None, live)
     from scolarite.api.http import GuardedHttpToolsProtocol
 
-    uvicorn.run(APPLICATION, factory=True, host=host, port=port, workers=workers, log_level=log_level.lower(),
-                http=GuardedHttpToolsProtocol, timeout_keep_alive=int(max(1, settings.keep_alive_timeout)),
-                limit_concurrency=settings.max_connections or None,
-                h11_max_incomplete_event_size=settings.max_header_bytes,
-                proxy_headers=False)  # X-Forwarded-* are read by the application, from trusted peers only
+    uvicorn.run(
+        APPLICATION,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level.lower(),
+        http=GuardedHttpToolsProtocol,
+        timeout_keep_alive=int(max(1, settings.keep_alive_timeout)),
+        limit_concurrency=settings.max_connections or None,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        proxy_headers=False,
+    )  # X-Forwarded-* are read by the application, from trusted peers only
 
 
 def _banner(host: str, port: int, url: str, workers: int, upgrade: Any, demo: dict | None, live: int) -> None:
@@ -215,8 +267,10 @@ def _banner(host: str, port: int, url: str, workers: int, upgrade: Any, demo: di
         console.print(f"  Credentials   {live} live: see {_command()} credentials list")
         console.print(f"  Try           curl -u LOGIN:PASSWORD {root}Civilite")
     else:
-        console.print(f"  Credentials   none yet: every request gets 401. Add a login with "
-                      f"{_command()} credentials add LOGIN", style="yellow")
+        console.print(
+            f"  Credentials   none yet: every request gets 401. Add a login with {_command()} credentials add LOGIN",
+            style="yellow",
+        )
 
 
 def _safe(url: str) -> str:
@@ -226,13 +280,14 @@ def _safe(url: str) -> str:
 
 
 @app.command(short_help="Create or upgrade the database schema.")
-def migrate(database_url: Optional[str] = DatabaseOption) -> None:
+def migrate(database_url: str | None = DatabaseOption) -> None:
     """Create or upgrade the database schema (serve does it too, at start-up)."""
     url = _resolve(database_url)
     upgrade, _, _ = _run(_prepare(url, demo=False), url)
     if upgrade.applied:
-        console.print(f"Database {_safe(url)}: applied {len(upgrade.applied)} migration"
-                      f"{'s' if len(upgrade.applied) > 1 else ''}:")
+        console.print(
+            f"Database {_safe(url)}: applied {len(upgrade.applied)} migration{'s' if len(upgrade.applied) > 1 else ''}:"
+        )
         for revision in upgrade.applied:
             console.print(f"  {revision}")
         console.print(f"Now at revision {upgrade.current}.")
@@ -242,9 +297,14 @@ def migrate(database_url: Optional[str] = DatabaseOption) -> None:
 
 @app.command("load-referentials", short_help="Load reference data from a YAML file.")
 def load_referentials(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE",
-                                help="A YAML file: entity set -> rows, like src/scolarite/demo/referentials.yaml."),
-    database_url: Optional[str] = DatabaseOption,
+    file: Path = typer.Argument(
+        ...,
+        exists=True,
+        dir_okay=False,
+        metavar="FILE",
+        help="A YAML file: entity set -> rows, like src/scolarite/demo/referentials.yaml.",
+    ),
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Load reference data (civilités, programmes, périodes…) into the database."""
     from scolarite.model import schema
@@ -270,16 +330,26 @@ def load_referentials(
 
 @credentials_app.command("add", short_help="Add a login, or an API key.")
 def credentials_add(
-    login: Optional[str] = typer.Argument(None, metavar="LOGIN", show_default=False,
-                                          help="The HTTP Basic login to add."),
-    password: Optional[str] = typer.Option(None, "--password", envvar="SCOLARITE_NEW_PASSWORD", metavar="PASSWORD",
-                                           show_default=False,
-                                           help="The login's password. Default: asked (twice), not echoed."),
-    replace: bool = typer.Option(False, "--replace",
-                                 help="The login exists: give it this new password (the old one stops working)."),
-    api_key: Optional[str] = typer.Option(None, "--api-key", metavar="LABEL", show_default=False,
-                                          help="Create an X-ApiKey key with this label instead of a login."),
-    database_url: Optional[str] = DatabaseOption,
+    login: str | None = typer.Argument(None, metavar="LOGIN", show_default=False, help="The HTTP Basic login to add."),
+    password: str | None = typer.Option(
+        None,
+        "--password",
+        envvar="SCOLARITE_NEW_PASSWORD",
+        metavar="PASSWORD",
+        show_default=False,
+        help="The login's password. Default: asked (twice), not echoed.",
+    ),
+    replace: bool = typer.Option(
+        False, "--replace", help="The login exists: give it this new password (the old one stops working)."
+    ),
+    api_key: str | None = typer.Option(
+        None,
+        "--api-key",
+        metavar="LABEL",
+        show_default=False,
+        help="Create an X-ApiKey key with this label instead of a login.",
+    ),
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Add a Basic login, or an API key (printed once: it is stored hashed)."""
     from scolarite.store import migrate as mig
@@ -306,8 +376,11 @@ def credentials_add(
     exists = f"The login {login!r} already exists"
     if not replace and _run(run(lambda c: c.has_login(login)), url):
         if not _interactive():
-            _fail(f"{exists}: give --replace to change its password (the old one stops working), "
-                  "or choose another login.", code=1)
+            _fail(
+                f"{exists}: give --replace to change its password (the old one stops working), "
+                "or choose another login.",
+                code=1,
+            )
         if not typer.confirm(f"{exists}. Replace its password? The old one stops working.", default=False):
             _fail("Nothing changed.", code=1)
         replace = True
@@ -323,14 +396,13 @@ def credentials_add(
     except ValueError as exc:
         _fail(str(exc))
     if revoked:
-        console.print(f"Login {login!r}: new password (credential {cid}); the old one no longer works.",
-                      markup=False)
+        console.print(f"Login {login!r}: new password (credential {cid}); the old one no longer works.", markup=False)
     else:
         console.print(f"Login {login!r} added (credential {cid}).", markup=False)
 
 
 @credentials_app.command("list", short_help="List credentials (never their secrets).")
-def credentials_list(database_url: Optional[str] = DatabaseOption) -> None:
+def credentials_list(database_url: str | None = DatabaseOption) -> None:
     """List credentials (never their secrets)."""
     from scolarite.store.credentials import Credentials
 
@@ -345,15 +417,20 @@ def credentials_list(database_url: Optional[str] = DatabaseOption) -> None:
 
     table = Table("id", "kind", "login / label", "created", "revoked")
     for row in _run(run(), url):
-        table.add_row(str(row["id"]), row["kind"], row["name"], str(row["created_at"])[:19],
-                      str(row["revoked_at"])[:19] if row["revoked_at"] else "")
+        table.add_row(
+            str(row["id"]),
+            row["kind"],
+            row["name"],
+            str(row["created_at"])[:19],
+            str(row["revoked_at"])[:19] if row["revoked_at"] else "",
+        )
     console.print(table)
 
 
 @credentials_app.command("revoke", short_help="Revoke a credential.")
 def credentials_revoke(
     ident: str = typer.Argument(..., metavar="ID|LOGIN|LABEL", help="Credential id, login or key label."),
-    database_url: Optional[str] = DatabaseOption,
+    database_url: str | None = DatabaseOption,
 ) -> None:
     """Revoke a credential: every request using it gets 401 from now on."""
     from scolarite.store.credentials import Credentials
@@ -375,25 +452,48 @@ def credentials_revoke(
 
 # ------------------------------------------------------------------------------------------ import
 
-import_app = typer.Typer(help="Import dossiers or conventions from a .csv or .xlsx file, through the GraphV1 API "
-                              "of any server (see docs/import.md).", **_TYPER)
+import_app = typer.Typer(
+    help="Import dossiers or conventions from a .csv or .xlsx file, through the GraphV1 API "
+    "of any server (see docs/import.md).",
+    **_TYPER,
+)
 app.add_typer(import_app, name="import", short_help="Import dossiers or conventions from a file.")
 
 
-def _run_import(kind: str, file: Path, url: Optional[str], user: Optional[str], password: Optional[str],
-                api_key: Optional[str], concurrency: int, dry_run: bool, journal: Optional[Path],
-                report: Optional[Path]) -> None:
+def _run_import(
+    kind: str,
+    file: Path,
+    url: str | None,
+    user: str | None,
+    password: str | None,
+    api_key: str | None,
+    concurrency: int,
+    dry_run: bool,
+    journal: Path | None,
+    report: Path | None,
+) -> None:
     from scolarite.client.importer import EXIT_FATAL, ImportOptions, run_import, summary
 
     if not url:
         _fail("Give the service URL: --url or SCOLARITE_URL (e.g. http://127.0.0.1:8000/GraphV1/).", EXIT_FATAL)
     if not api_key and not user:
-        _fail("Give credentials: --user/--password or --api-key (or SCOLARITE_USER, SCOLARITE_PASSWORD, "
-              "SCOLARITE_API_KEY).", EXIT_FATAL)
+        _fail(
+            "Give credentials: --user/--password or --api-key (or SCOLARITE_USER, SCOLARITE_PASSWORD, "
+            "SCOLARITE_API_KEY).",
+            EXIT_FATAL,
+        )
     if user and password is None and not api_key:
         password = typer.prompt("Password", hide_input=True)
-    options = ImportOptions(url=url, user=user, password=password, api_key=api_key, concurrency=concurrency,
-                            dry_run=dry_run, journal=journal, report=report)
+    options = ImportOptions(
+        url=url,
+        user=user,
+        password=password,
+        api_key=api_key,
+        concurrency=concurrency,
+        dry_run=dry_run,
+        journal=journal,
+        report=report,
+    )
     outcome = asyncio.run(run_import(kind, file, options))
     if outcome.fatal:
         errors.print(outcome.fatal, style="red", markup=False)
@@ -407,34 +507,73 @@ def _run_import(kind: str, file: Path, url: Optional[str], user: Optional[str], 
     raise typer.Exit(outcome.exit_code)
 
 
-FILE_HELP = ("A .csv file (UTF-8, else read as Windows-1252; columns separated by commas, semicolons or tabs) "
-             "or an .xlsx file (its first sheet).")
+FILE_HELP = (
+    "A .csv file (UTF-8, else read as Windows-1252; columns separated by commas, semicolons or tabs) "
+    "or an .xlsx file (its first sheet)."
+)
 
 
 def _import_command(kind: str, summary_text: str):
     def command(
         file: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE", help=FILE_HELP),
-        url: Optional[str] = typer.Option(None, "--url", envvar="SCOLARITE_URL", metavar="URL", show_default=False,
-                                          help="The service root, e.g. http://127.0.0.1:8000/GraphV1/ (required)."),
-        user: Optional[str] = typer.Option(None, "--user", envvar="SCOLARITE_USER", metavar="LOGIN",
-                                           show_default=False, help="HTTP Basic login (or give --api-key)."),
-        password: Optional[str] = typer.Option(None, "--password", envvar="SCOLARITE_PASSWORD", metavar="PASSWORD",
-                                               show_default=False,
-                                               help="HTTP Basic password. Default: asked, not echoed."),
-        api_key: Optional[str] = typer.Option(None, "--api-key", envvar="SCOLARITE_API_KEY", metavar="KEY",
-                                              show_default=False,
-                                              help="Send this X-ApiKey instead of a login (it wins over one)."),
-        concurrency: int = typer.Option(8, "--concurrency", "-j", metavar="N", min=1, max=64,
-                                        help="Rows imported at once (1 to 64)."),
-        dry_run: bool = typer.Option(False, "--dry-run",
-                                     help="Check every row and resolve every reference with GET requests only; "
-                                          "write nothing, on the server or in the journal. Default: off."),
-        journal: Optional[Path] = typer.Option(None, "--journal", dir_okay=False, metavar="PATH", show_default=False,
-                                               help="The journal that makes re-runs resume. "
-                                                    "Default: FILE.journal.sqlite, beside FILE."),
-        report: Optional[Path] = typer.Option(None, "--report", dir_okay=False, metavar="PATH", show_default=False,
-                                              help="The report, one line per row. Default: FILE.report.csv "
-                                                   "(FILE.dry-run.report.csv with --dry-run), beside FILE."),
+        url: str | None = typer.Option(
+            None,
+            "--url",
+            envvar="SCOLARITE_URL",
+            metavar="URL",
+            show_default=False,
+            help="The service root, e.g. http://127.0.0.1:8000/GraphV1/ (required).",
+        ),
+        user: str | None = typer.Option(
+            None,
+            "--user",
+            envvar="SCOLARITE_USER",
+            metavar="LOGIN",
+            show_default=False,
+            help="HTTP Basic login (or give --api-key).",
+        ),
+        password: str | None = typer.Option(
+            None,
+            "--password",
+            envvar="SCOLARITE_PASSWORD",
+            metavar="PASSWORD",
+            show_default=False,
+            help="HTTP Basic password. Default: asked, not echoed.",
+        ),
+        api_key: str | None = typer.Option(
+            None,
+            "--api-key",
+            envvar="SCOLARITE_API_KEY",
+            metavar="KEY",
+            show_default=False,
+            help="Send this X-ApiKey instead of a login (it wins over one).",
+        ),
+        concurrency: int = typer.Option(
+            8, "--concurrency", "-j", metavar="N", min=1, max=64, help="Rows imported at once (1 to 64)."
+        ),
+        dry_run: bool = typer.Option(
+            False,
+            "--dry-run",
+            help="Check every row and resolve every reference with GET requests only; "
+            "write nothing, on the server or in the journal. Default: off.",
+        ),
+        journal: Path | None = typer.Option(
+            None,
+            "--journal",
+            dir_okay=False,
+            metavar="PATH",
+            show_default=False,
+            help="The journal that makes re-runs resume. Default: FILE.journal.sqlite, beside FILE.",
+        ),
+        report: Path | None = typer.Option(
+            None,
+            "--report",
+            dir_okay=False,
+            metavar="PATH",
+            show_default=False,
+            help="The report, one line per row. Default: FILE.report.csv "
+            "(FILE.dry-run.report.csv with --dry-run), beside FILE.",
+        ),
     ) -> None:
         _run_import(kind, file, url, user, password, api_key, concurrency, dry_run, journal, report)
 
@@ -442,10 +581,14 @@ def _import_command(kind: str, summary_text: str):
     return command
 
 
-import_app.command("dossiers", short_help="Import dossiers d'inscription.")(_import_command(
-    "dossiers", "Create the dossier d'inscription of each row (e-mail, learner, inscription, periods, client)."))
-import_app.command("conventions", short_help="Import conventions.")(_import_command(
-    "conventions", "Create the convention of each row (convention, entreprise, organisme financeur)."))
+import_app.command("dossiers", short_help="Import dossiers d'inscription.")(
+    _import_command(
+        "dossiers", "Create the dossier d'inscription of each row (e-mail, learner, inscription, periods, client)."
+    )
+)
+import_app.command("conventions", short_help="Import conventions.")(
+    _import_command("conventions", "Create the convention of each row (convention, entreprise, organisme financeur).")
+)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ class Settings:
     max_connections: int = 1000  # per worker; beyond it new requests get 503
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         env = os.environ
         return cls(
             database_url=env.get("SCOLARITE_DATABASE_URL") or None,
@@ -75,12 +75,14 @@ class Settings:
             forwarded_allow_ips=_list(env, "SCOLARITE_FORWARDED_ALLOW_IPS", cls.forwarded_allow_ips),
             allowed_hosts=_list(env, "SCOLARITE_ALLOWED_HOSTS", cls.allowed_hosts),
             auth_max_failures=int(_number(env, "SCOLARITE_AUTH_MAX_FAILURES", cls.auth_max_failures)),
-            auth_max_failures_per_address=int(_number(env, "SCOLARITE_AUTH_MAX_FAILURES_PER_ADDRESS",
-                                                      cls.auth_max_failures_per_address)),
+            auth_max_failures_per_address=int(
+                _number(env, "SCOLARITE_AUTH_MAX_FAILURES_PER_ADDRESS", cls.auth_max_failures_per_address)
+            ),
             auth_failure_window=_number(env, "SCOLARITE_AUTH_FAILURE_WINDOW", cls.auth_failure_window),
             auth_max_backoff=_number(env, "SCOLARITE_AUTH_MAX_BACKOFF", cls.auth_max_backoff),
-            auth_hash_concurrency=max(1, int(_number(env, "SCOLARITE_AUTH_HASH_CONCURRENCY",
-                                                     cls.auth_hash_concurrency))),
+            auth_hash_concurrency=max(
+                1, int(_number(env, "SCOLARITE_AUTH_HASH_CONCURRENCY", cls.auth_hash_concurrency))
+            ),
             header_timeout=_number(env, "SCOLARITE_HEADER_TIMEOUT", cls.header_timeout),
             body_timeout=_number(env, "SCOLARITE_BODY_TIMEOUT", cls.body_timeout),
             keep_alive_timeout=_number(env, "SCOLARITE_KEEP_ALIVE_TIMEOUT", cls.keep_alive_timeout),

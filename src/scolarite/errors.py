@@ -5,8 +5,14 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    def __init__(self, message: str, *, target: str | None = None, code: str | None = None,
-                 details: list["DomainError"] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        target: str | None = None,
+        code: str | None = None,
+        details: list[DomainError] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.target = target

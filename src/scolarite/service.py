@@ -17,14 +17,15 @@ create companions, such as an Inscription's Affaire).  Bound actions
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scolarite import hashing
 from scolarite.errors import ConflictError, NotFoundError, ValidationError
-from scolarite.odata.schema import Entity, Schema
+from scolarite.schema import Entity, Schema
 from scolarite.store.db import Database
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -36,7 +37,7 @@ class Context:
     event: str
     entity: type[Entity]
     conn: AsyncConnection
-    service: "Service"
+    service: Service
     data: dict[str, Any] = field(default_factory=dict)
     key: Any = None
     previous: dict[str, Any] | None = None
@@ -74,7 +75,7 @@ class ReadContext:
 
     entity: type[Entity]
     conn: AsyncConnection
-    service: "Service"
+    service: Service
     body: dict[str, Any] | None = None
     filter_text: str | None = None
     key: Any = None
@@ -163,8 +164,12 @@ class Service:
 
         return decorator
 
-    def on_read(self, entity_set: str, post_when: Callable[[dict], bool] | None = None,
-                when: Callable[[dict | None, dict[str, str]], bool] | None = None):
+    def on_read(
+        self,
+        entity_set: str,
+        post_when: Callable[[dict], bool] | None = None,
+        when: Callable[[dict | None, dict[str, str]], bool] | None = None,
+    ):
         """Register a hook on collection reads of ``entity_set``; ``post_when`` tells
         which POST bodies are queries rather than creations, ``when`` which reads
         (by body and custom query options) the hook applies to (default: all)."""
@@ -191,8 +196,9 @@ class Service:
 
     # -- operations ------------------------------------------------------------------------
 
-    async def create(self, conn: AsyncConnection, entity: type[Entity], data: dict[str, Any],
-                     sent: set[str] | None = None) -> Any:
+    async def create(
+        self, conn: AsyncConnection, entity: type[Entity], data: dict[str, Any], sent: set[str] | None = None
+    ) -> Any:
         ctx = Context(CREATE, entity, conn, self, data=data, sent=sent or set(data))
         await self._check_references(ctx)
         await self._run("before", ctx)
@@ -202,16 +208,31 @@ class Service:
         await self._run("after", ctx)
         return ctx.key
 
-    async def update(self, conn: AsyncConnection, entity: type[Entity], key: Any, data: dict[str, Any],
-                     merge: bool, sent: set[str] | None = None) -> None:
+    async def update(
+        self,
+        conn: AsyncConnection,
+        entity: type[Entity],
+        key: Any,
+        data: dict[str, Any],
+        merge: bool,
+        sent: set[str] | None = None,
+    ) -> None:
         previous = await self.db.fetch(conn, entity, key, lock=True)
         if previous is None:
             raise NotFoundError(f"{entity.__entity_set__} {key} does not exist", target=entity.key.name)
         previous.pop(entity.key.name, None)
         if merge:
             data = {**previous, **data}
-        ctx = Context(UPDATE, entity, conn, self, data=data, key=key, previous=previous,
-                      sent=sent if sent is not None else set(data))
+        ctx = Context(
+            UPDATE,
+            entity,
+            conn,
+            self,
+            data=data,
+            key=key,
+            previous=previous,
+            sent=sent if sent is not None else set(data),
+        )
         await self._check_references(ctx)
         await self._run("before", ctx)
         await self._check_unique(ctx)
@@ -235,8 +256,9 @@ class Service:
         entity = ctx.entity
         for names, message in entity.unique_keys():
             values = tuple(ctx.data.get(name) for name in names)
-            if any(v in (None, "", 0) for v in values) or \
-                    (ctx.previous is not None and all(ctx.previous.get(n) == v for n, v in zip(names, values))):
+            if any(v in (None, "", 0) for v in values) or (
+                ctx.previous is not None and all(ctx.previous.get(n) == v for n, v in zip(names, values))
+            ):
                 continue
             key = names[0] if len(names) == 1 else names
             if await self.db.taken(ctx.conn, entity, key, values[0] if len(names) == 1 else values, exclude=ctx.key):
@@ -248,8 +270,10 @@ class Service:
         missing = await self.db.missing_references(ctx.conn, ctx.entity, ctx.data, ctx.previous)
         if not missing:
             return
-        problems = [ValidationError(f"{name} {value} does not exist: no {target} has this Id", target=name)
-                    for name, value, target in missing]
+        problems = [
+            ValidationError(f"{name} {value} does not exist: no {target} has this Id", target=name)
+            for name, value, target in missing
+        ]
         if len(problems) == 1:
             raise problems[0]
         raise ValidationError("; ".join(p.message for p in problems), target=problems[0].target, details=problems)

@@ -25,7 +25,6 @@ from starlette.routing import Route
 from scolarite import rules
 from scolarite.config import Settings
 from scolarite.model import schema
-from scolarite.odata import edm
 from scolarite.odata.endpoint import ODataEndpoint, ODataRequest, error_response
 from scolarite.odata.errors import (
     BadRequest,
@@ -36,6 +35,7 @@ from scolarite.odata.errors import (
     TooManyRequests,
     Unauthorized,
 )
+from scolarite.schema import edm
 from scolarite.service import Service
 from scolarite.store.credentials import Credentials, Principal
 from scolarite.store.db import Database
@@ -78,14 +78,21 @@ class GraphV1:
             body = await self.read_body(headers, receive)
         except ODataError as error:
             return await self.send(send, error_response(error))
-        path = scope["path"][len(f"/{ROOT}"):].lstrip("/")
+        path = scope["path"][len(f"/{ROOT}") :].lstrip("/")
         raw_query = scope.get("query_string", b"")
         try:
             query = raw_query.decode("utf-8")
         except UnicodeDecodeError:
             query = raw_query.decode("latin-1")
-        request = ODataRequest(method=scope["method"], path=path, query=query, root=self.service_root(scope, headers),
-                               headers=headers, body=body, user=principal)
+        request = ODataRequest(
+            method=scope["method"],
+            path=path,
+            query=query,
+            root=self.service_root(scope, headers),
+            headers=headers,
+            body=body,
+            user=principal,
+        )
         await self.send(send, await self.endpoint.handle(request))
 
     async def authenticate(self, headers: dict[str, str], scope) -> Principal:
@@ -101,26 +108,33 @@ class GraphV1:
             keys = self.throttle.keys(address, None)
             self._wait(self.throttle.waiting(keys))
             principal = self.credentials.remembered_key(key) or await self._checked(
-                keys, lambda: self.credentials.check_key(key))
+                keys, lambda: self.credentials.check_key(key)
+            )
             if principal is None:
                 await self._failed(keys, address, None, "the API key is not valid (unknown or revoked)")
             return principal
         authorization = headers.get("authorization", "").strip()
         if not authorization:
-            raise Unauthorized("authentication required: send HTTP Basic credentials or an X-ApiKey header",
-                               headers=CHALLENGE)
+            raise Unauthorized(
+                "authentication required: send HTTP Basic credentials or an X-ApiKey header", headers=CHALLENGE
+            )
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() != "basic":
-            raise Unauthorized(f"the {scheme[:20]!r} authorization scheme is not accepted: send HTTP Basic "
-                               "credentials or an X-ApiKey header", headers=CHALLENGE)
+            raise Unauthorized(
+                f"the {scheme[:20]!r} authorization scheme is not accepted: send HTTP Basic "
+                "credentials or an X-ApiKey header",
+                headers=CHALLENGE,
+            )
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             decoded = ""
         login, sep, password = decoded.partition(":")
         if not sep:
-            raise Unauthorized("the Authorization header is not HTTP Basic: send 'Basic ' and the base64 of "
-                               "login:password (UTF-8)", headers=CHALLENGE)
+            raise Unauthorized(
+                "the Authorization header is not HTTP Basic: send 'Basic ' and the base64 of login:password (UTF-8)",
+                headers=CHALLENGE,
+            )
         keys = self.throttle.keys(address, login)
         # While a login waits at an address, every attempt waits, the right password too (or a guess that
         # happens to be right would show).  Other addresses are not concerned.
@@ -141,9 +155,13 @@ class GraphV1:
 
     async def _failed(self, keys, address: str, login: str | None, message: str) -> NoReturn:
         wait = await self.throttle.failed(keys)
-        log.warning("authentication failed from %s%s: %s%s", address,
-                    f" for login {login[:80]!r}" if login is not None else "", message,
-                    f"; the address now waits {wait:.0f} s" if wait else "")
+        log.warning(
+            "authentication failed from %s%s: %s%s",
+            address,
+            f" for login {login[:80]!r}" if login is not None else "",
+            message,
+            f"; the address now waits {wait:.0f} s" if wait else "",
+        )
         raise Unauthorized(message, headers=CHALLENGE)
 
     def _wait(self, seconds: float) -> None:
@@ -153,7 +171,9 @@ class GraphV1:
                 f"{self.settings.auth_max_failures} failures of a login, or "
                 f"{self.settings.auth_max_failures_per_address} of any, each new one doubles the wait, up to "
                 f"{self.settings.auth_max_backoff:.0f} s; settings SCOLARITE_AUTH_MAX_FAILURES, "
-                "SCOLARITE_AUTH_MAX_BACKOFF)", headers={"Retry-After": retry_after(seconds)})
+                "SCOLARITE_AUTH_MAX_BACKOFF)",
+                headers={"Retry-After": retry_after(seconds)},
+            )
 
     def service_root(self, scope, headers: dict[str, str]) -> str:
         """The absolute service root links are built on (see api/proxies.py for whom it believes)."""
@@ -181,8 +201,9 @@ class GraphV1:
 
     async def read_body(self, headers: dict[str, str], receive) -> bytes:
         declared = headers.get("content-length")
-        too_large = PayloadTooLarge(f"the body is larger than the limit of {self.limit} bytes "
-                                    "(setting SCOLARITE_MAX_BODY_BYTES)")
+        too_large = PayloadTooLarge(
+            f"the body is larger than the limit of {self.limit} bytes (setting SCOLARITE_MAX_BODY_BYTES)"
+        )
         if declared and declared.isdigit() and int(declared) > self.limit:
             raise too_large
         chunks, size = [], 0
@@ -200,8 +221,9 @@ class GraphV1:
                     if not message.get("more_body", False):
                         return b"".join(chunks)
         except TimeoutError:
-            raise RequestTimeout(f"the body was not received within {self.settings.body_timeout:.0f} s "
-                                 "(setting SCOLARITE_BODY_TIMEOUT)") from None
+            raise RequestTimeout(
+                f"the body was not received within {self.settings.body_timeout:.0f} s (setting SCOLARITE_BODY_TIMEOUT)"
+            ) from None
 
     @staticmethod
     async def send(send, resp) -> None:
@@ -239,9 +261,11 @@ def build(settings: Settings | None = None, db: Database | None = None) -> Appli
     rules.register(service)
     endpoint = ODataEndpoint(schema, service, settings.max_page_size, settings.limits)
     credentials = Credentials(db, settings.auth_cache_seconds, settings.auth_hash_concurrency)
-    throttle = Throttle(db, Policy(settings.auth_max_failures, settings.auth_failure_window, settings.auth_max_backoff),
-                        Policy(settings.auth_max_failures_per_address, settings.auth_failure_window,
-                               settings.auth_max_backoff))
+    throttle = Throttle(
+        db,
+        Policy(settings.auth_max_failures, settings.auth_failure_window, settings.auth_max_backoff),
+        Policy(settings.auth_max_failures_per_address, settings.auth_failure_window, settings.auth_max_backoff),
+    )
 
     async def not_found(request: Request) -> Response:
         return _respond(error_response(NotFound(f"nothing here; the API lives under /{ROOT}/")))

@@ -74,8 +74,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if not self.reading_head or self.transport.is_closing():
             return
         if self.head_bytes:
-            self._refuse(408, f"the request's head was not received within {self.head_timeout:.0f} s "
-                              "(setting SCOLARITE_HEADER_TIMEOUT)")
+            self._refuse(
+                408,
+                f"the request's head was not received within {self.head_timeout:.0f} s "
+                "(setting SCOLARITE_HEADER_TIMEOUT)",
+            )
         else:
             self.transport.close()
 
@@ -122,14 +125,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def _too_large(self) -> None:
-        self._refuse(431, f"the request's head is larger than {self.max_head:,} bytes or has more than "
-                          f"{self.max_headers} fields (settings SCOLARITE_MAX_HEADER_BYTES, SCOLARITE_MAX_HEADERS)")
+        self._refuse(
+            431,
+            f"the request's head is larger than {self.max_head:,} bytes or has more than "
+            f"{self.max_headers} fields (settings SCOLARITE_MAX_HEADER_BYTES, SCOLARITE_MAX_HEADERS)",
+        )
 
     def _refuse(self, status: int, message: str) -> None:
         code = "RequestTimeout" if status == 408 else "RequestHeaderFieldsTooLarge"
         body = orjson.dumps({"error": {"code": code, "message": message}})
-        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json; charset=utf-8\r\n"
-                             b"content-length: %d\r\nconnection: close\r\nodata-version: 4.0\r\n\r\n%s"
-                             % (status, REASONS[status], len(body), body))
+        self.transport.write(
+            b"HTTP/1.1 %d %s\r\ncontent-type: application/json; charset=utf-8\r\n"
+            b"content-length: %d\r\nconnection: close\r\nodata-version: 4.0\r\n\r\n%s"
+            % (status, REASONS[status], len(body), body)
+        )
         self.reading_head = False
         self.transport.close()

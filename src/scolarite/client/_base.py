@@ -18,10 +18,20 @@ USER_AGENT = "scolarite-client/0.1"
 class ClientBase:
     """Service root, credentials, timeouts, retry policy and the size of the connection pool."""
 
-    def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
-                 api_key: str | None = None, timeout: float = 30.0, retry: RetryPolicy | None = None,
-                 headers: dict[str, str] | None = None, transport: Any = None,
-                 sleep: Callable[[float], Any] | None = None, connections: int | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        headers: dict[str, str] | None = None,
+        transport: Any = None,
+        sleep: Callable[[float], Any] | None = None,
+        connections: int | None = None,
+    ):
         self.root = normalise_root(url)
         auth, extra = auth_headers(user, password, api_key)
         self.retry = retry or RetryPolicy()
@@ -29,7 +39,10 @@ class ClientBase:
         self._sleep = sleep
         self._headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **extra, **(headers or {})}
         self._http_kwargs: dict[str, Any] = {
-            "base_url": self.root, "auth": auth, "timeout": timeout, "transport": transport,
+            "base_url": self.root,
+            "auth": auth,
+            "timeout": timeout,
+            "transport": transport,
             "headers": self._headers,
         }
         if isinstance(auth, httpx.BasicAuth):

@@ -139,8 +139,9 @@ def parse(req: Request, resp: httpx.Response) -> Response:
         except ValueError:
             body = None
     if resp.status_code >= 400:
-        raise errors.from_response(resp.status_code, body, text, method=req.method, url=str(resp.url),
-                                   headers=dict(resp.headers))
+        raise errors.from_response(
+            resp.status_code, body, text, method=req.method, url=str(resp.url), headers=dict(resp.headers)
+        )
     return Response(resp.status_code, resp.headers, body, text, str(resp.url))
 
 
@@ -148,8 +149,9 @@ def transport_failure(req: Request, exc: Exception, url: str) -> errors.Transpor
     sent = not _never_sent(exc)
     what = type(exc).__name__
     detail = str(exc) or what
-    return errors.TransportFailure(f"cannot reach the service ({what}: {detail})", method=req.method, url=url,
-                                   may_have_been_applied=sent)
+    return errors.TransportFailure(
+        f"cannot reach the service ({what}: {detail})", method=req.method, url=url, may_have_been_applied=sent
+    )
 
 
 def _never_sent(exc: Exception) -> bool:
@@ -180,7 +182,7 @@ class RetryPolicy:
     jitter: float = 0.1
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
-        wait = min(self.max_backoff, self.backoff * (2 ** attempt))
+        wait = min(self.max_backoff, self.backoff * (2**attempt))
         wait += wait * self.jitter * random.random()
         hinted = parse_retry_after(retry_after)
         if hinted is not None:
@@ -219,8 +221,14 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def next_step(policy: RetryPolicy, req: Request, attempt: int, *, response: httpx.Response | None = None,
-              exc: Exception | None = None) -> tuple[Response | None, float | None]:
+def next_step(
+    policy: RetryPolicy,
+    req: Request,
+    attempt: int,
+    *,
+    response: httpx.Response | None = None,
+    exc: Exception | None = None,
+) -> tuple[Response | None, float | None]:
     """After one attempt: ``(answer, None)`` to return it, ``(None, seconds)`` to wait and try again; raises the
     :class:`~scolarite.client.errors.ODataError` or :class:`~scolarite.client.errors.TransportFailure` otherwise."""
     if exc is not None:

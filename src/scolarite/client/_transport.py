@@ -52,7 +52,7 @@ def basic_authorization(user: str, password: str | None) -> str:
 class LeanResponse:
     """What :func:`~scolarite.client._core.parse` reads of an answer (the names of ``httpx.Response``)."""
 
-    __slots__ = ("status_code", "headers", "content", "url")
+    __slots__ = ("content", "headers", "status_code", "url")
 
     def __init__(self, status_code: int, headers: dict[str, str], content: bytes, url: str):
         self.status_code, self.headers, self.content, self.url = status_code, headers, content, url
@@ -140,8 +140,7 @@ class LeanHTTP:
             body = b""
             if req.method in _SENDS_LENGTH:
                 extra += b"Content-Length: 0\r\n"
-        return b"%s %s HTTP/1.1\r\n%s%s\r\n%s" % (req.method.encode(), target.encode("ascii"), self.fixed, extra,
-                                                  body)
+        return b"%s %s HTTP/1.1\r\n%s%s\r\n%s" % (req.method.encode(), target.encode("ascii"), self.fixed, extra, body)
 
     def _bind(self) -> None:
         """Connections belong to the event loop that opened them: a client used again under another loop (a second
@@ -187,8 +186,9 @@ class LeanHTTP:
         self._idle.clear()
 
 
-async def _exchange(conn: _Connection, data: bytes, method: str, timeout: float | None
-                    ) -> tuple[int, dict[str, str], bytes, bool]:
+async def _exchange(
+    conn: _Connection, data: bytes, method: str, timeout: float | None
+) -> tuple[int, dict[str, str], bytes, bool]:
     """Send the request, read the whole answer: ``(status, headers, body, keep the connection)``."""
     try:
         conn.writer.write(data)

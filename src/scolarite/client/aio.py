@@ -85,7 +85,7 @@ class AsyncGraphV1Client(ClientBase):
         """One of a :class:`Parallel`'s operations: its result, or what it raised (the others go on)."""
         try:
             return await self.run(op)
-        except Exception as exc:  # noqa: BLE001 - handed back to the operation that asked
+        except Exception as exc:
             return exc
 
     async def _exchange(self, req: Request) -> Response:
@@ -94,8 +94,9 @@ class AsyncGraphV1Client(ClientBase):
         attempt = 0
         while True:
             try:
-                raw = await (self._lean.send(req) if self._lean is not None else
-                             self._http.send(build(self._http, req)))
+                raw = await (
+                    self._lean.send(req) if self._lean is not None else self._http.send(build(self._http, req))
+                )
             except httpx.TransportError as exc:
                 answer, wait = next_step(self.retry, req, attempt, exc=exc)
             else:
@@ -121,6 +122,7 @@ class AsyncGraphV1Client(ClientBase):
 def _wrap(fn):
     async def method(self, *args, **kwargs):
         return await self.run(fn(*args, **kwargs))
+
     return method
 
 

@@ -36,9 +36,18 @@ class ODataError(GraphV1Error):
 
     status: int = 0
 
-    def __init__(self, status: int, code: str, message: str, *, target: str | None = None,
-                 details: list[dict[str, Any]] | None = None, method: str = "", url: str = "",
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        target: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        method: str = "",
+        url: str = "",
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code
@@ -107,8 +116,15 @@ class ServiceUnavailable(ServerError):
 
 
 _BY_STATUS: dict[int, type[ODataError]] = {
-    400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 405: MethodNotAllowed, 409: Conflict,
-    413: PayloadTooLarge, 429: TooManyRequests, 503: ServiceUnavailable,
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    409: Conflict,
+    413: PayloadTooLarge,
+    429: TooManyRequests,
+    503: ServiceUnavailable,
 }
 
 
@@ -118,8 +134,9 @@ def error_class(status: int) -> type[ODataError]:
     return ServerError if status >= 500 else ODataError
 
 
-def from_response(status: int, body: Any, text: str, *, method: str = "", url: str = "",
-                  headers: dict[str, str] | None = None) -> ODataError:
+def from_response(
+    status: int, body: Any, text: str, *, method: str = "", url: str = "", headers: dict[str, str] | None = None
+) -> ODataError:
     """The error for an answer with ``status``, from its parsed JSON ``body`` (or its ``text``)."""
     err = body.get("error") if isinstance(body, dict) else None
     if isinstance(err, dict) and isinstance(err.get("message"), str):
@@ -132,5 +149,6 @@ def from_response(status: int, body: Any, text: str, *, method: str = "", url: s
         snippet = " ".join(text.split())[:200]
         message = snippet or f"HTTP {status}"
         target, details = None, []
-    return error_class(status)(status, code, message, target=target, details=details, method=method, url=url,
-                               headers=headers)
+    return error_class(status)(
+        status, code, message, target=target, details=details, method=method, url=url, headers=headers
+    )

@@ -50,12 +50,27 @@ from .workflows import ALREADY_DONE, CREATED, FAILED, VALID, RowResult, conventi
 KINDS = {"dossiers": "dossier", "conventions": "convention"}
 
 REPORT_COLUMNS = {
-    "dossier": [("email_id", "email"), ("learner_id", "learner"), ("learner_code", "learner_code"),
-                ("inscription_id", "inscription"), ("affaire_id", "affaire"), ("period_link_ids", "periods"),
-                ("client_email_id", "client_email"), ("client_id", "client"), ("client_affaire_id", "client_affaire")],
-    "convention": [("learner_id", "learner"), ("learner_code", "learner_code"), ("inscription_id", "inscription"),
-                   ("sequence_id", "sequence"), ("convention_id", "convention"), ("convention_code", "convention_code"),
-                   ("entreprise_id", "entreprise"), ("financeur_link_id", "financeur_link")],
+    "dossier": [
+        ("email_id", "email"),
+        ("learner_id", "learner"),
+        ("learner_code", "learner_code"),
+        ("inscription_id", "inscription"),
+        ("affaire_id", "affaire"),
+        ("period_link_ids", "periods"),
+        ("client_email_id", "client_email"),
+        ("client_id", "client"),
+        ("client_affaire_id", "client_affaire"),
+    ],
+    "convention": [
+        ("learner_id", "learner"),
+        ("learner_code", "learner_code"),
+        ("inscription_id", "inscription"),
+        ("sequence_id", "sequence"),
+        ("convention_id", "convention"),
+        ("convention_code", "convention_code"),
+        ("entreprise_id", "entreprise"),
+        ("financeur_link_id", "financeur_link"),
+    ],
 }
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_FATAL = 0, 1, 2
@@ -115,8 +130,13 @@ def default_report(path: Path, dry_run: bool = False) -> Path:
     return path.with_name(path.name + (".dry-run.report.csv" if dry_run else ".report.csv"))
 
 
-async def run_import(kind_name: str, path: Path, options: ImportOptions, console: Console | None = None,
-                     on_row: Callable[[RowResult], None] | None = None) -> ImportOutcome:
+async def run_import(
+    kind_name: str,
+    path: Path,
+    options: ImportOptions,
+    console: Console | None = None,
+    on_row: Callable[[RowResult], None] | None = None,
+) -> ImportOutcome:
     """Import every row of ``path`` (``kind_name``: ``dossiers`` or ``conventions``)."""
     kind = KINDS[kind_name]
     console = console or Console(stderr=True)
@@ -141,8 +161,14 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
 
     journal = None
     results: dict[int, RowResult] = {}
-    api = AsyncGraphV1Client(options.url, user=options.user, password=options.password, api_key=options.api_key,
-                             timeout=options.timeout, connections=connections_for(options.concurrency))
+    api = AsyncGraphV1Client(
+        options.url,
+        user=options.user,
+        password=options.password,
+        api_key=options.api_key,
+        timeout=options.timeout,
+        connections=connections_for(options.concurrency),
+    )
     try:
         resolver = Resolver()
         try:
@@ -162,10 +188,19 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
 
         semaphore = asyncio.Semaphore(max(1, options.concurrency))
         locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                            MofNCompleteColumn(), RateColumn(), TimeElapsedColumn(), TextColumn("ETA"),
-                            TimeRemainingColumn(), TextColumn("{task.fields[failed]} failed"), console=console,
-                            transient=False)
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            RateColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[failed]} failed"),
+            console=console,
+            transient=False,
+        )
         verb = "checking" if options.dry_run else "importing"
         task = progress.add_task(f"{verb} {kind_name}", total=len(parsed), failed=0)
         failed = 0
@@ -175,17 +210,34 @@ async def run_import(kind_name: str, path: Path, options: ImportOptions, console
             nonlocal failed
             try:
                 if isinstance(row, RowInvalid):
-                    result = await api.run(operation(src.values, resolver=resolver, journal=journal,
-                                                     dry_run=options.dry_run, number=src.number, columns=columns))
+                    result = await api.run(
+                        operation(
+                            src.values,
+                            resolver=resolver,
+                            journal=journal,
+                            dry_run=options.dry_run,
+                            number=src.number,
+                            columns=columns,
+                        )
+                    )
                 else:
                     async with locks[row.email.strip().lower()], semaphore:
                         known = {"learners": await lookups.learners(row)} if lookups else {}
-                        result = await api.run(operation(row, resolver=resolver, journal=journal,
-                                                         dry_run=options.dry_run, number=src.number, **known))
-            except Exception as exc:  # noqa: BLE001 - a bug or an unexpected answer: this row fails, not the others
+                        result = await api.run(
+                            operation(
+                                row,
+                                resolver=resolver,
+                                journal=journal,
+                                dry_run=options.dry_run,
+                                number=src.number,
+                                **known,
+                            )
+                        )
+            except Exception as exc:
                 key = row.key if not isinstance(row, Exception) else fallback_key(kind, src.values, src.number)
-                result = RowResult(kind, key, src.number, FAILED,
-                                   reason=f"unexpected error: {type(exc).__name__}: {exc}")
+                result = RowResult(
+                    kind, key, src.number, FAILED, reason=f"unexpected error: {type(exc).__name__}: {exc}"
+                )
             results[src.number] = result
             if not result.ok:
                 failed += 1
@@ -211,8 +263,10 @@ def file_problem(path: Path, kind: str, columns: list[str], source: list[SourceR
     if missing:
         names = ", ".join(f"'{c}'" for c in missing)
         found = ", ".join(f"'{c}'" for c in columns) or "none"
-        return (f"{path.name}: missing column{'s' if len(missing) > 1 else ''} {names} (the file's columns: "
-                f"{found}; see docs/import.md for the columns of a {kind} file)")
+        return (
+            f"{path.name}: missing column{'s' if len(missing) > 1 else ''} {names} (the file's columns: "
+            f"{found}; see docs/import.md for the columns of a {kind} file)"
+        )
     if not source:
         return f"{path.name}: the file has a header but no rows: nothing to import"
     return None
@@ -236,7 +290,7 @@ class LearnerLookups:
         seen = Counter(e.strip().lower() for e in emails)
         unique = [e for e in emails if seen[e.strip().lower()] == 1]
         self.api = api
-        self.batches = [unique[i:i + batch] for i in range(0, len(unique), batch)]
+        self.batches = [unique[i : i + batch] for i in range(0, len(unique), batch)]
         self.batch_of = {e: n for n, group in enumerate(self.batches) for e in group}
         self.tasks: dict[int, asyncio.Task] = {}
 

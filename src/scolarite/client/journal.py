@@ -46,14 +46,20 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-_INTEND = ("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, NULL, 'pending', ?) "
-           "ON CONFLICT (row_key, step) DO NOTHING")
-_RECORD = ("INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, ?, 'done', ?) "
-           "ON CONFLICT (row_key, step) DO UPDATE SET value = excluded.value, state = 'done', at = excluded.at")
+_INTEND = (
+    "INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, NULL, 'pending', ?) "
+    "ON CONFLICT (row_key, step) DO NOTHING"
+)
+_RECORD = (
+    "INSERT INTO steps (row_key, step, value, state, at) VALUES (?, ?, ?, 'done', ?) "
+    "ON CONFLICT (row_key, step) DO UPDATE SET value = excluded.value, state = 'done', at = excluded.at"
+)
 _FORGET = "DELETE FROM steps WHERE row_key = ? AND step = ?"
-_FINISH = ("INSERT INTO rows (row_key, kind, row_number, status, ids, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-           "ON CONFLICT (row_key) DO UPDATE SET kind = excluded.kind, row_number = excluded.row_number, "
-           "status = excluded.status, ids = excluded.ids, reason = excluded.reason, at = excluded.at")
+_FINISH = (
+    "INSERT INTO rows (row_key, kind, row_number, status, ids, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (row_key) DO UPDATE SET kind = excluded.kind, row_number = excluded.row_number, "
+    "status = excluded.status, ids = excluded.ids, reason = excluded.reason, at = excluded.at"
+)
 
 #: Deferred writes kept at most this many before they are written anyway.
 _MAX_DEFERRED = 500
@@ -125,8 +131,9 @@ class Journal:
             return {}
         self._write()
         out: dict[str, Any] = {}
-        for step, value, state in self._db.execute("SELECT step, value, state FROM steps WHERE row_key = ?",
-                                                   (row_key,)):
+        for step, value, state in self._db.execute(
+            "SELECT step, value, state FROM steps WHERE row_key = ?", (row_key,)
+        ):
             out[step] = PENDING if state == "pending" else json.loads(value) if value is not None else None
         return out
 
@@ -144,20 +151,28 @@ class Journal:
 
     # ----------------------------------------------------------------- rows
 
-    def finish(self, row_key: str, kind: str, row_number: int | None, status: str, ids: dict[str, Any],
-               reason: str | None) -> None:
+    def finish(
+        self, row_key: str, kind: str, row_number: int | None, status: str, ids: dict[str, Any], reason: str | None
+    ) -> None:
         self._defer(_FINISH, (row_key, kind, row_number, status, json.dumps(ids), reason, _now()))
 
     def row(self, row_key: str) -> dict[str, Any] | None:
         self._write()
-        cur = self._db.execute("SELECT kind, row_number, status, ids, reason, at FROM rows WHERE row_key = ?",
-                               (row_key,))
+        cur = self._db.execute(
+            "SELECT kind, row_number, status, ids, reason, at FROM rows WHERE row_key = ?", (row_key,)
+        )
         found = cur.fetchone()
         if not found:
             return None
         kind, number, status, ids, reason, at = found
-        return {"kind": kind, "row_number": number, "status": status, "ids": json.loads(ids), "reason": reason,
-                "at": at}
+        return {
+            "kind": kind,
+            "row_number": number,
+            "status": status,
+            "ids": json.loads(ids),
+            "reason": reason,
+            "at": at,
+        }
 
     def statuses(self) -> dict[str, int]:
         self._write()

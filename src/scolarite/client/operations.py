@@ -22,15 +22,63 @@ from .query import Query, as_params, eq, in_, startswith
 
 #: The entity sets of GraphV1 (``$metadata``); any other name works too, these are for discovery.
 ENTITY_SETS = (
-    "Adresse", "Affaire", "Agent", "Apprenant", "AutreLieuFormation", "Campus", "CanalAcquisition", "Candidat",
-    "Civilite", "Client", "ClientPourAffaire", "Commentaire", "Convention", "ConventionOrganismeFinanceur",
-    "Departement", "Description", "Directory", "DispositionFinanciere", "Dossier", "EcheanceApprentissageConvention",
-    "EcheanceConvention", "EcheanceFacturation", "EcheanceFacturationApprentissage", "EcheancierFacturation",
-    "EcheancierFacturationApprentissage", "Ecole", "Enseignant", "Entreprise", "EntiteJuridique", "EtatCandidature",
-    "EtatConvention", "EtatInscription", "File", "Individu", "Inscription", "InscriptionPeriode",
-    "InscriptionSequence", "Instance", "Mail", "NatureClient", "Object", "OPCA", "Parcours", "ParcoursPeriode",
-    "Pays", "Periode", "Professionnel", "Programme", "Recrutement", "ReferenceExterne", "RegimeInscription",
-    "Sequence", "SessionRecrutement", "SocieteFacturation", "Telephone", "TypeConvention", "TypeSequence",
+    "Adresse",
+    "Affaire",
+    "Agent",
+    "Apprenant",
+    "AutreLieuFormation",
+    "Campus",
+    "CanalAcquisition",
+    "Candidat",
+    "Civilite",
+    "Client",
+    "ClientPourAffaire",
+    "Commentaire",
+    "Convention",
+    "ConventionOrganismeFinanceur",
+    "Departement",
+    "Description",
+    "Directory",
+    "DispositionFinanciere",
+    "Dossier",
+    "EcheanceApprentissageConvention",
+    "EcheanceConvention",
+    "EcheanceFacturation",
+    "EcheanceFacturationApprentissage",
+    "EcheancierFacturation",
+    "EcheancierFacturationApprentissage",
+    "Ecole",
+    "Enseignant",
+    "Entreprise",
+    "EntiteJuridique",
+    "EtatCandidature",
+    "EtatConvention",
+    "EtatInscription",
+    "File",
+    "Individu",
+    "Inscription",
+    "InscriptionPeriode",
+    "InscriptionSequence",
+    "Instance",
+    "Mail",
+    "NatureClient",
+    "Object",
+    "OPCA",
+    "Parcours",
+    "ParcoursPeriode",
+    "Pays",
+    "Periode",
+    "Professionnel",
+    "Programme",
+    "Recrutement",
+    "ReferenceExterne",
+    "RegimeInscription",
+    "Sequence",
+    "SessionRecrutement",
+    "SocieteFacturation",
+    "Telephone",
+    "TypeConvention",
+    "TypeSequence",
 )
 
 #: Sets whose documented full update is ``POST /Set/{Id}`` (X8); the others use ``PUT``.
@@ -54,8 +102,14 @@ class Page:
     count: int | None = None
 
 
-def request(method: str, path: str, *, params: dict[str, str] | Query | None = None, json: Any = _NO_BODY,
-            headers: dict[str, str] | None = None) -> Operation[Response]:
+def request(
+    method: str,
+    path: str,
+    *,
+    params: dict[str, str] | Query | None = None,
+    json: Any = _NO_BODY,
+    headers: dict[str, str] | None = None,
+) -> Operation[Response]:
     """Any call: ``request("GET", "Apprenant/12/Mail")``."""
     return (yield Request(method.upper(), path, as_params(params), json, dict(headers or {})))
 
@@ -82,13 +136,19 @@ def page(entity_set_or_url: str, query: Query | None = None, *, body: Any = _NO_
     data = resp.body if isinstance(resp.body, dict) else {}
     value = data.get("value")
     if not isinstance(value, list):
-        raise errors.ODataError(resp.status, "UnexpectedAnswer", f"no collection in the answer of {entity_set_or_url}",
-                                method="GET", url=resp.url)
+        raise errors.ODataError(
+            resp.status,
+            "UnexpectedAnswer",
+            f"no collection in the answer of {entity_set_or_url}",
+            method="GET",
+            url=resp.url,
+        )
     return Page(value, data.get("@odata.nextLink"), data.get("@odata.count"))
 
 
-def all(entity_set: str, query: Query | None = None, *, limit: int | None = None, body: Any = _NO_BODY
-        ) -> Operation[list[dict]]:
+def all(
+    entity_set: str, query: Query | None = None, *, limit: int | None = None, body: Any = _NO_BODY
+) -> Operation[list[dict]]:
     """Every entity of a collection, following ``@odata.nextLink`` (at most ``limit`` of them)."""
     out: list[dict] = []
     p = yield from page(entity_set, query, body=body)
@@ -137,8 +197,9 @@ def replace(entity_set: str, key: Any, body: dict[str, Any], *, method: str | No
     """Full replacement (R2): every property not in ``body`` is reset. ``PUT``, or ``POST /Set/{Id}`` for the sets
     documented that way (:data:`POST_UPDATE_SETS`)."""
     verb = (method or ("POST" if entity_set in POST_UPDATE_SETS else "PUT")).upper()
-    resp = yield Request(verb, entity_path(entity_set, key), {}, {k: v for k, v in body.items()
-                                                                   if k not in _SERVER_OWNED})
+    resp = yield Request(
+        verb, entity_path(entity_set, key), {}, {k: v for k, v in body.items() if k not in _SERVER_OWNED}
+    )
     return _entity(resp) if resp.body else (yield from get(entity_set, key))
 
 
@@ -179,8 +240,7 @@ def navigation(entity_set: str, key: Any, name: str, query: Query | None = None)
 
 def action(entity_set: str, key: Any, name: str, body: dict[str, Any] | None = None) -> Operation[Any]:
     """``POST /Set/{key}/Name`` (a bound action); its JSON answer, or ``None`` when it has no body."""
-    resp = yield Request("POST", entity_path(entity_set, key, set_path(name)), {},
-                         _NO_BODY if body is None else body)
+    resp = yield Request("POST", entity_path(entity_set, key, set_path(name)), {}, _NO_BODY if body is None else body)
     return resp.body
 
 
@@ -208,8 +268,7 @@ def learners_by_email(address: str, *, ignore_case: bool = True) -> Operation[li
 LONGEST_FILTER = 1500
 
 
-def learners_by_emails(addresses: Iterable[str], *, longest: int = LONGEST_FILTER
-                       ) -> Operation[dict[str, list[dict]]]:
+def learners_by_emails(addresses: Iterable[str], *, longest: int = LONGEST_FILTER) -> Operation[dict[str, list[dict]]]:
     """What :func:`learners_by_email` answers for each of many addresses, in a few requests (each ``$filter`` at
     most ``longest`` characters): ``{address: learners, oldest first}``.  The addresses must differ in lower
     case (each learner found is given to the address it matches in lower case)."""
@@ -250,8 +309,9 @@ def mails_by_address(address: str) -> Operation[list[dict]]:
 def create_client_for_learner(learner_id: int, body: dict[str, Any], *, minimal: bool = False) -> Operation[dict]:
     """``POST /Apprenant/{Id}/Client`` (A13): the learner's paying client, ``Code`` ``411-{learner code}-``
     (``minimal``: only its ``Id``, as for :func:`create`)."""
-    resp = yield Request("POST", entity_path("Apprenant", learner_id, "Client"), {}, body,
-                         dict(MINIMAL) if minimal else {})
+    resp = yield Request(
+        "POST", entity_path("Apprenant", learner_id, "Client"), {}, body, dict(MINIMAL) if minimal else {}
+    )
     return _created(resp)
 
 
@@ -305,8 +365,12 @@ def _created(resp: Response) -> dict:
     url = resp.headers.get("odata-entityid") or resp.headers.get("location") or ""
     found = _ENTITY_KEY.search(url)
     if not found:
-        raise errors.ODataError(resp.status, "UnexpectedAnswer", "the creation answered without the new entity's "
-                                "URL (OData-EntityId)", url=resp.url)
+        raise errors.ODataError(
+            resp.status,
+            "UnexpectedAnswer",
+            "the creation answered without the new entity's URL (OData-EntityId)",
+            url=resp.url,
+        )
     key = found.group(1)
     return {"Id": int(key) if key.isdigit() else key.strip("'")}
 
@@ -319,10 +383,31 @@ def _entity(resp: Response) -> dict:
 
 #: The operations both clients expose as methods.
 PUBLIC = (
-    "request", "get", "get_or_none", "page", "all", "first", "count", "create", "parallel", "replace", "update",
-    "patch", "delete", "navigation", "action", "learners_by_email", "learners_by_emails", "mails_by_address",
-    "create_client_for_learner", "create_client_for_candidate", "clients_of", "synchronise_affaire",
-    "parcours_periods", "inscription_periods", "eligible_sequences",
+    "request",
+    "get",
+    "get_or_none",
+    "page",
+    "all",
+    "first",
+    "count",
+    "create",
+    "parallel",
+    "replace",
+    "update",
+    "patch",
+    "delete",
+    "navigation",
+    "action",
+    "learners_by_email",
+    "learners_by_emails",
+    "mails_by_address",
+    "create_client_for_learner",
+    "create_client_for_candidate",
+    "clients_of",
+    "synchronise_affaire",
+    "parcours_periods",
+    "inscription_periods",
+    "eligible_sequences",
 )
 
 __all__ = ["ENTITY_SETS", "MINIMAL", "POST_UPDATE_SETS", "Page", "PUBLIC", "key_segment", *PUBLIC]

@@ -44,8 +44,15 @@ REFERENTIALS: dict[str, Referential] = {
     "organisme_financeur": Referential("organisme financeur", "OPCA", ("Code", "Nom", "LibelleExterne")),
 }
 
-DOSSIER_REFERENTIALS = ("civilite", "programme", "voie_entree", "regime", "etat_inscription", "societe_facturation",
-                        "nature_client")
+DOSSIER_REFERENTIALS = (
+    "civilite",
+    "programme",
+    "voie_entree",
+    "regime",
+    "etat_inscription",
+    "societe_facturation",
+    "nature_client",
+)
 CONVENTION_REFERENTIALS = ("programme", "type_convention", "organisme_financeur")
 
 _SHOWN = 12
@@ -97,8 +104,9 @@ class Resolver:
             except errors.GraphV1Error:
                 continue
 
-    def resolve(self, name: str, value: str, among: list[dict[str, Any]] | None = None,
-                scope: str = "") -> dict[str, Any]:
+    def resolve(
+        self, name: str, value: str, among: list[dict[str, Any]] | None = None, scope: str = ""
+    ) -> dict[str, Any]:
         """The row of referential ``name`` that ``value`` names (within ``among`` when given).  What a value of the
         whole referential names is kept: the next rows that give it are not compared with every row again."""
         if among is not None:
@@ -147,14 +155,18 @@ class Resolver:
     def voie_entree(self, value: str, programme: dict[str, Any]) -> dict[str, Any]:
         """The voie d'entrée ``value`` of ``programme`` (a voie of another programme is refused); kept, as
         :meth:`resolve` does."""
-        return self._kept((f"voie_entree of {programme['Id']}", value), self.rows["voie_entree"],
-                          lambda: self._voie_entree(value, programme))
+        return self._kept(
+            (f"voie_entree of {programme['Id']}", value),
+            self.rows["voie_entree"],
+            lambda: self._voie_entree(value, programme),
+        )
 
     def _voie_entree(self, value: str, programme: dict[str, Any]) -> dict[str, Any]:
         own = [r for r in self.rows["voie_entree"] if r.get("ProgrammeId") == programme["Id"]]
         try:
-            return self.resolve("voie_entree", value, among=own,
-                                scope=f" for programme '{self.label('programme', programme)}'")
+            return self.resolve(
+                "voie_entree", value, among=own, scope=f" for programme '{self.label('programme', programme)}'"
+            )
         except Unresolved as scoped:
             try:
                 other = self.resolve("voie_entree", value)
@@ -162,6 +174,8 @@ class Resolver:
                 raise scoped from None
             prog = next((p for p in self.rows.get("programme", []) if p.get("Id") == other.get("ProgrammeId")), None)
             whose = f"programme '{self.label('programme', prog)}'" if prog else "another programme"
-            raise Unresolved(f"voie d'entrée '{value}' belongs to {whose}, not to programme "
-                             f"'{self.label('programme', programme)}' (its voies: "
-                             f"{self.known('voie_entree', own)})") from None
+            raise Unresolved(
+                f"voie d'entrée '{value}' belongs to {whose}, not to programme "
+                f"'{self.label('programme', programme)}' (its voies: "
+                f"{self.known('voie_entree', own)})"
+            ) from None

@@ -21,12 +21,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DOSSIER_COLUMNS = ("email", "civilite", "nom", "prenoms", "nom_usage", "prenom_usage", "date_naissance", "programme",
-                   "voie_entree", "regime", "etat_inscription", "date_inscription", "societe_facturation",
-                   "nature_client")
+DOSSIER_COLUMNS = (
+    "email",
+    "civilite",
+    "nom",
+    "prenoms",
+    "nom_usage",
+    "prenom_usage",
+    "date_naissance",
+    "programme",
+    "voie_entree",
+    "regime",
+    "etat_inscription",
+    "date_inscription",
+    "societe_facturation",
+    "nature_client",
+)
 DOSSIER_OPTIONAL = frozenset({"date_naissance", "nom_usage", "prenom_usage"})
-CONVENTION_COLUMNS = ("email", "programme", "type_convention", "entreprise_nom", "entreprise_siret",
-                      "organisme_financeur", "date_debut", "date_fin")
+CONVENTION_COLUMNS = (
+    "email",
+    "programme",
+    "type_convention",
+    "entreprise_nom",
+    "entreprise_siret",
+    "organisme_financeur",
+    "date_debut",
+    "date_fin",
+)
 CONVENTION_OPTIONAL = frozenset({"entreprise_siret", "organisme_financeur"})
 
 # The same rule as the server's (R12): one @, no space, a dot in the domain.
@@ -55,8 +76,15 @@ _APOSTROPHE = re.compile(f"[{APOSTROPHES}]")
 # "Nature du client"): they are not part of any column's name.
 _LINK_WORDS = frozenset({"d", "de", "des", "du", "l", "la", "le", "les"})
 # Other names people give the same column.
-_ALIASES = {"e_mail": "email", "mail": "email", "courriel": "email", "adresse_email": "email",
-            "adresse_e_mail": "email", "adresse_mail": "email", "prenom": "prenoms"}
+_ALIASES = {
+    "e_mail": "email",
+    "mail": "email",
+    "courriel": "email",
+    "adresse_email": "email",
+    "adresse_e_mail": "email",
+    "adresse_mail": "email",
+    "prenom": "prenoms",
+}
 
 
 def header_key(name: Any) -> str:
@@ -109,7 +137,7 @@ def read_table(path: str | Path) -> tuple[list[str], list[SourceRow]]:
     _, header = table[header_at]
     keys = [header_key(h) for h in header]
     rows = []
-    for number, cells in table[header_at + 1:]:
+    for number, cells in table[header_at + 1 :]:
         texts = [_cell_text(c) for c in cells]
         if not any(texts):
             continue
@@ -200,8 +228,9 @@ def row_key(kind: str, *parts: str) -> str:
 
 
 class _Checker:
-    def __init__(self, values: Mapping[str, str], columns: Iterable[str], optional: frozenset[str],
-                 present: Iterable[str] | None):
+    def __init__(
+        self, values: Mapping[str, str], columns: Iterable[str], optional: frozenset[str], present: Iterable[str] | None
+    ):
         self.values = values
         self.present = set(present) if present is not None else None
         self.problems: list[str] = []
@@ -260,18 +289,29 @@ class DossierRow:
         return row_key(self.kind, self.email, self.programme)
 
     @classmethod
-    def parse(cls, values: Mapping[str, Any], number: int | None = None,
-              columns: Iterable[str] | None = None) -> DossierRow:
+    def parse(
+        cls, values: Mapping[str, Any], number: int | None = None, columns: Iterable[str] | None = None
+    ) -> DossierRow:
         """Check a row (column → value); :class:`RowInvalid` lists every problem.  ``columns`` are the file's
         headers (a required one that is absent is reported as missing)."""
         v = {header_key(k): _cell_text(x) for k, x in values.items()}
         c = _Checker(v, DOSSIER_COLUMNS, DOSSIER_OPTIONAL, columns)
-        row = dict(email=c.email("email"), civilite=c.text("civilite"), nom=c.text("nom"), prenoms=c.text("prenoms"),
-                   nom_usage=c.text("nom_usage"), prenom_usage=c.text("prenom_usage"),
-                   date_naissance=c.date("date_naissance"), programme=c.text("programme"),
-                   voie_entree=c.text("voie_entree"), regime=c.text("regime"),
-                   etat_inscription=c.text("etat_inscription"), date_inscription=c.date("date_inscription"),
-                   societe_facturation=c.text("societe_facturation"), nature_client=c.text("nature_client"))
+        row = dict(
+            email=c.email("email"),
+            civilite=c.text("civilite"),
+            nom=c.text("nom"),
+            prenoms=c.text("prenoms"),
+            nom_usage=c.text("nom_usage"),
+            prenom_usage=c.text("prenom_usage"),
+            date_naissance=c.date("date_naissance"),
+            programme=c.text("programme"),
+            voie_entree=c.text("voie_entree"),
+            regime=c.text("regime"),
+            etat_inscription=c.text("etat_inscription"),
+            date_inscription=c.date("date_inscription"),
+            societe_facturation=c.text("societe_facturation"),
+            nature_client=c.text("nature_client"),
+        )
         if c.problems:
             raise RowInvalid(c.problems)
         return cls(**row, number=number)
@@ -296,14 +336,21 @@ class ConventionRow:
         return row_key(self.kind, self.email, self.programme, self.type_convention, self.entreprise_nom)
 
     @classmethod
-    def parse(cls, values: Mapping[str, Any], number: int | None = None,
-              columns: Iterable[str] | None = None) -> ConventionRow:
+    def parse(
+        cls, values: Mapping[str, Any], number: int | None = None, columns: Iterable[str] | None = None
+    ) -> ConventionRow:
         v = {header_key(k): _cell_text(x) for k, x in values.items()}
         c = _Checker(v, CONVENTION_COLUMNS, CONVENTION_OPTIONAL, columns)
-        row = dict(email=c.email("email"), programme=c.text("programme"), type_convention=c.text("type_convention"),
-                   entreprise_nom=c.text("entreprise_nom"), entreprise_siret=c.text("entreprise_siret"),
-                   organisme_financeur=c.text("organisme_financeur"), date_debut=c.date("date_debut"),
-                   date_fin=c.date("date_fin"))
+        row = dict(
+            email=c.email("email"),
+            programme=c.text("programme"),
+            type_convention=c.text("type_convention"),
+            entreprise_nom=c.text("entreprise_nom"),
+            entreprise_siret=c.text("entreprise_siret"),
+            organisme_financeur=c.text("organisme_financeur"),
+            date_debut=c.date("date_debut"),
+            date_fin=c.date("date_fin"),
+        )
         siret = re.sub(r"\s", "", row["entreprise_siret"])
         if siret and not re.fullmatch(r"\d{14}", siret):
             c.problems.append(f"'entreprise_siret' is not a SIRET (14 digits): '{row['entreprise_siret']}'")
@@ -317,8 +364,9 @@ class ConventionRow:
 
 def missing_columns(kind: str, columns: Iterable[str]) -> list[str]:
     """The required columns of a ``dossier`` or ``convention`` file that ``columns`` (header keys) lack."""
-    required, optional = (DOSSIER_COLUMNS, DOSSIER_OPTIONAL) if kind == "dossier" else \
-        (CONVENTION_COLUMNS, CONVENTION_OPTIONAL)
+    required, optional = (
+        (DOSSIER_COLUMNS, DOSSIER_OPTIONAL) if kind == "dossier" else (CONVENTION_COLUMNS, CONVENTION_OPTIONAL)
+    )
     present = set(columns)
     return [c for c in required if c not in optional and c not in present]
 
@@ -326,8 +374,7 @@ def missing_columns(kind: str, columns: Iterable[str]) -> list[str]:
 def fallback_key(kind: str, values: Mapping[str, Any], number: int | None) -> str:
     """The key of a row that does not parse: from its identifying columns when present, else its line."""
     v = {header_key(k): _cell_text(x) for k, x in values.items()}
-    ids = ("email", "programme") if kind == "dossier" else ("email", "programme", "type_convention",
-                                                           "entreprise_nom")
+    ids = ("email", "programme") if kind == "dossier" else ("email", "programme", "type_convention", "entreprise_nom")
     parts = [v.get(i, "") for i in ids]
     if not any(parts):
         parts = [f"line {number}"]

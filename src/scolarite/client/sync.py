@@ -64,7 +64,7 @@ class GraphV1Client(ClientBase):
         """One of a :class:`Parallel`'s operations (run in turn here): its result, or what it raised."""
         try:
             return self.run(op)
-        except Exception as exc:  # noqa: BLE001 - handed back to the operation that asked
+        except Exception as exc:
             return exc
 
     def _exchange(self, req: Request) -> Response:
@@ -95,6 +95,7 @@ class GraphV1Client(ClientBase):
 def _wrap(fn):
     def method(self, *args, **kwargs):
         return self.run(fn(*args, **kwargs))
+
     return method
 
 

@@ -45,10 +45,17 @@ VALID = "valid (dry-run)"
 OK_STATUSES = frozenset({CREATED, ALREADY_DONE, VALID})
 
 _WHAT = {
-    "email": "the learner's e-mail", "learner": "the learner", "inscription": "the inscription",
-    "period": "the inscription's period", "client_email": "the client's e-mail", "client": "the client",
-    "client_affaire": "the client–affaire link", "convention": "the convention", "entreprise": "the entreprise",
-    "financeur": "the organisme financeur link", "synchronisation": "the affaire synchronisation",
+    "email": "the learner's e-mail",
+    "learner": "the learner",
+    "inscription": "the inscription",
+    "period": "the inscription's period",
+    "client_email": "the client's e-mail",
+    "client": "the client",
+    "client_affaire": "the client–affaire link",
+    "convention": "the convention",
+    "entreprise": "the entreprise",
+    "financeur": "the organisme financeur link",
+    "synchronisation": "the affaire synchronisation",
 }
 
 
@@ -119,8 +126,14 @@ class _Row:
         own account of what it is doing (so that a failure names its own step)."""
         return copy.copy(self)
 
-    def create(self, step: str, entity_set: str, body: dict[str, Any] | None = None,
-               op: Operation[dict] | None = None, minimal: bool = False) -> Operation[dict]:
+    def create(
+        self,
+        step: str,
+        entity_set: str,
+        body: dict[str, Any] | None = None,
+        op: Operation[dict] | None = None,
+        minimal: bool = False,
+    ) -> Operation[dict]:
         """Create (intent, call, record).  ``minimal``: only the new ``Id`` is needed (see
         :func:`operations.create`)."""
         self.doing = f"creating {_WHAT.get(step.split(':')[0], step)}"
@@ -153,8 +166,11 @@ class _Row:
         if isinstance(exc, (Unresolved, RowInvalid)):
             return str(exc)
         if isinstance(exc, errors.TransportFailure):
-            maybe = " (it may have been done: run the import again to complete the row)" \
-                if exc.may_have_been_applied and self.doing.startswith(("creating", "updating")) else ""
+            maybe = (
+                " (it may have been done: run the import again to complete the row)"
+                if exc.may_have_been_applied and self.doing.startswith(("creating", "updating"))
+                else ""
+            )
             return f"{self.doing}: {exc.message}{maybe}"
         if isinstance(exc, errors.ODataError):
             return f"{self.doing}: {exc.reason} (HTTP {exc.status})"
@@ -244,8 +260,9 @@ def _parse(cls, kind: str, row: Any, number: int | None, columns: Iterable[str] 
         return None, list(exc.problems), fallback_key(kind, row, number)
 
 
-def _references(resolver: Resolver, parsed: Any, raw: Any, problems: list[str], names: tuple[str, ...]
-                ) -> dict[str, dict]:
+def _references(
+    resolver: Resolver, parsed: Any, raw: Any, problems: list[str], names: tuple[str, ...]
+) -> dict[str, dict]:
     """Resolve the row's reference columns (those given), adding what does not resolve to ``problems``."""
     cells = {header_key(k): str(v or "").strip() for k, v in raw.items()} if parsed is None else {}
 
@@ -270,10 +287,16 @@ def _references(resolver: Resolver, parsed: Any, raw: Any, problems: list[str], 
 # ============================================================================================ dossier
 
 
-def dossier_operation(row: DossierRow | Mapping[str, Any], *, resolver: Resolver | None = None,
-                      journal: Journal | None = None, dry_run: bool = False, number: int | None = None,
-                      columns: Iterable[str] | None = None, learners: list[dict] | None = None
-                      ) -> Operation[RowResult]:
+def dossier_operation(
+    row: DossierRow | Mapping[str, Any],
+    *,
+    resolver: Resolver | None = None,
+    journal: Journal | None = None,
+    dry_run: bool = False,
+    number: int | None = None,
+    columns: Iterable[str] | None = None,
+    learners: list[dict] | None = None,
+) -> Operation[RowResult]:
     """The dossier workflow as an operation (run it with ``client.run``).  ``learners``: the learners of the row's
     e-mail when the caller has just looked them up (the importer does it for many rows in one request); else they
     are looked up here."""
@@ -284,8 +307,13 @@ def dossier_operation(row: DossierRow | Mapping[str, Any], *, resolver: Resolver
     try:
         # ---- check the row and resolve every reference before the first write
         yield from resolver.load_for("dossier")
-        refs = _references(resolver, parsed, row, problems, ("civilite", "programme", "regime", "etat_inscription",
-                                                             "societe_facturation", "nature_client"))
+        refs = _references(
+            resolver,
+            parsed,
+            row,
+            problems,
+            ("civilite", "programme", "regime", "etat_inscription", "societe_facturation", "nature_client"),
+        )
         if problems:
             raise RowInvalid(problems)
         row = parsed
@@ -315,19 +343,27 @@ def dossier_operation(row: DossierRow | Mapping[str, Any], *, resolver: Resolver
         # ---- the inscription with its periods, and the paying client: independent once the learner exists
         ins_st, client_st = st.fork(), st.fork()
         inscription, client = yield from _together(
-            st, (ins_st, _inscription(ins_st, row, learner, fresh, refs, periods)),
-            (client_st, _client(client_st, row, learner, fresh, refs)))
+            st,
+            (ins_st, _inscription(ins_st, row, learner, fresh, refs, periods)),
+            (client_st, _client(client_st, row, learner, fresh, refs)),
+        )
 
         # ---- the client pays the inscription's affaire
         link = None
         if not client["fresh"]:
             st.doing = "looking for the client–affaire link"
-            found = yield from operations.all("ClientPourAffaire", Query().filter(
-                eq("AffaireId", inscription["AffaireId"]), eq("ClientId", client["Id"])).orderby("Id"))
+            found = yield from operations.all(
+                "ClientPourAffaire",
+                Query().filter(eq("AffaireId", inscription["AffaireId"]), eq("ClientId", client["Id"])).orderby("Id"),
+            )
             link = _prefer(found, st.rj.id("client_affaire"))
         if link is None:
-            link = yield from st.create("client_affaire", "ClientPourAffaire", {
-                "AffaireId": inscription["AffaireId"], "ClientId": client["Id"], "Principal": True}, minimal=True)
+            link = yield from st.create(
+                "client_affaire",
+                "ClientPourAffaire",
+                {"AffaireId": inscription["AffaireId"], "ClientId": client["Id"], "Principal": True},
+                minimal=True,
+            )
         st.ids["client_affaire"] = link["Id"]
         return st.finish()
     except _ROW_ERRORS as exc:
@@ -338,8 +374,14 @@ def _new_learner(st: _Row, row: DossierRow, civilite: dict) -> Operation[dict]:
     """The learner's e-mail, then the learner (it gets its ``Code``)."""
     mail_id = yield from _mail(st, "email", row.email, False, (), look=False)
     st.ids["email"] = mail_id
-    body: dict[str, Any] = {"Nom": row.nom, "Prenoms": row.prenoms, "CiviliteId": civilite["Id"], "MailId": mail_id,
-                            "NomUsage": row.nom_usage or row.nom, "PrenomUsage": row.prenom_usage or row.prenoms}
+    body: dict[str, Any] = {
+        "Nom": row.nom,
+        "Prenoms": row.prenoms,
+        "CiviliteId": civilite["Id"],
+        "MailId": mail_id,
+        "NomUsage": row.nom_usage or row.nom,
+        "PrenomUsage": row.prenom_usage or row.prenoms,
+    }
     if row.date_naissance:
         body["DateNaissance"] = paris_midnight(row.date_naissance)
     learner = yield from st.create("learner", "Apprenant", body)
@@ -347,23 +389,34 @@ def _new_learner(st: _Row, row: DossierRow, civilite: dict) -> Operation[dict]:
     return learner
 
 
-def _inscription(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs: dict[str, dict],
-                 periods: list[dict]) -> Operation[dict]:
+def _inscription(
+    st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs: dict[str, dict], periods: list[dict]
+) -> Operation[dict]:
     """The learner's inscription in the programme (its affaire comes with it), linked to every period of the
     parcours."""
     programme, regime, etat = refs["programme"], refs["regime"], refs["etat_inscription"]
     inscription = None
     if not fresh_learner:
         st.doing = "looking for the inscription"
-        found = yield from operations.all("Inscription", Query().filter(
-            eq("ApprenantId", learner["Id"]), eq("ProgrammeId", programme["Id"])).orderby("Id"))
+        found = yield from operations.all(
+            "Inscription",
+            Query().filter(eq("ApprenantId", learner["Id"]), eq("ProgrammeId", programme["Id"])).orderby("Id"),
+        )
         inscription = _prefer(found, st.rj.id("inscription"))
     fresh = inscription is None
     if inscription is None:
-        inscription = yield from st.create("inscription", "Inscription", {
-            "ApprenantId": learner["Id"], "ProgrammeId": programme["Id"], "RegimeInscriptionId": regime["Id"],
-            "RecrutementId": refs["voie_entree"]["Id"], "EtatInscriptionId": etat["Id"],
-            "DateInscription": paris_midnight(row.date_inscription)})
+        inscription = yield from st.create(
+            "inscription",
+            "Inscription",
+            {
+                "ApprenantId": learner["Id"],
+                "ProgrammeId": programme["Id"],
+                "RegimeInscriptionId": regime["Id"],
+                "RecrutementId": refs["voie_entree"]["Id"],
+                "EtatInscriptionId": etat["Id"],
+                "DateInscription": paris_midnight(row.date_inscription),
+            },
+        )
     else:
         st.rj.record("inscription", inscription["Id"])
     st.ids.update(inscription=inscription["Id"], affaire=inscription.get("AffaireId"))
@@ -374,8 +427,9 @@ def _inscription(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, 
         linked = {p["PeriodeId"]: p["Id"] for p in (yield from operations.inscription_periods(inscription["Id"]))}
     missing = [p for p in periods if p["PeriodeId"] not in linked]
     forks = [st.fork() for _ in missing]
-    made = yield from _together(st, *((f, _period_link(f, inscription["Id"], p, regime, etat))
-                                      for f, p in zip(forks, missing)))
+    made = yield from _together(
+        st, *((f, _period_link(f, inscription["Id"], p, regime, etat)) for f, p in zip(forks, missing))
+    )
     linked.update(zip((p["PeriodeId"] for p in missing), made))
     st.ids["periods"] = [linked[p["PeriodeId"]] for p in periods]
     return inscription
@@ -385,10 +439,21 @@ def _period_link(st: _Row, inscription_id: int, p: dict, regime: dict, etat: dic
     """One period of the parcours linked to the inscription: the new link's id, or the existing one's when it was
     linked meanwhile (409)."""
     try:
-        link = yield from st.create(f"period:{p['PeriodeId']}", "InscriptionPeriode", {
-            "InscriptionId": inscription_id, "PeriodeId": p["PeriodeId"], "LibellePeriode": p.get("LibellePeriode"),
-            "Debut": p.get("Debut"), "Fin": p.get("Fin"), "AnneeScolaire": p.get("AnneeScolaire"),
-            "RegimeInscriptionId": regime["Id"], "EtatInscriptionId": etat["Id"]}, minimal=True)
+        link = yield from st.create(
+            f"period:{p['PeriodeId']}",
+            "InscriptionPeriode",
+            {
+                "InscriptionId": inscription_id,
+                "PeriodeId": p["PeriodeId"],
+                "LibellePeriode": p.get("LibellePeriode"),
+                "Debut": p.get("Debut"),
+                "Fin": p.get("Fin"),
+                "AnneeScolaire": p.get("AnneeScolaire"),
+                "RegimeInscriptionId": regime["Id"],
+                "EtatInscriptionId": etat["Id"],
+            },
+            minimal=True,
+        )
         return link["Id"]
     except errors.Conflict:  # linked meanwhile (409 on a second link of a period)
         st.doing = "reading the inscription's periods"
@@ -398,8 +463,7 @@ def _period_link(st: _Row, inscription_id: int, p: dict, regime: dict, etat: dic
         return linked[p["PeriodeId"]]
 
 
-def _client(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs: dict[str, dict]
-            ) -> Operation[dict]:
+def _client(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs: dict[str, dict]) -> Operation[dict]:
     """The paying client, made from the learner, with its own copy of the e-mail: ``{"Id", "fresh"}``."""
     client = None
     if not fresh_learner:
@@ -412,9 +476,21 @@ def _client(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs:
         return {"Id": client["Id"], "fresh": False}
     mail_id = yield from _mail(st, "client_email", row.email, True, (learner["MailId"],), look=not fresh_learner)
     st.ids["client_email"] = mail_id
-    client = yield from st.create("client", "Client", op=operations.create_client_for_learner(learner["Id"], {
-        "Nom": row.nom, "Prenoms": row.prenoms, "EntiteJuridiqueId": refs["societe_facturation"]["Id"],
-        "NatureClientId": refs["nature_client"]["Id"], "MailId": mail_id}, minimal=True))
+    client = yield from st.create(
+        "client",
+        "Client",
+        op=operations.create_client_for_learner(
+            learner["Id"],
+            {
+                "Nom": row.nom,
+                "Prenoms": row.prenoms,
+                "EntiteJuridiqueId": refs["societe_facturation"]["Id"],
+                "NatureClientId": refs["nature_client"]["Id"],
+                "MailId": mail_id,
+            },
+            minimal=True,
+        ),
+    )
     st.ids["client"] = client["Id"]
     return {"Id": client["Id"], "fresh": True}
 
@@ -425,6 +501,7 @@ def _client(st: _Row, row: DossierRow, learner: dict, fresh_learner: bool, refs:
 def choose_sequence(sequences: list[dict], start: dt.date, end: dt.date | None = None) -> dict:
     """The séquence whose dates cover ``start`` (and ``end`` when one does), the most specific one (latest start,
     then earliest end) when several do; else the first."""
+
     def covers(s: dict, day: dt.date) -> bool:
         a, b = _day(s.get("Debut")), _day(s.get("Fin"))
         return (a is None or a <= day) and (b is None or day <= b)
@@ -433,13 +510,20 @@ def choose_sequence(sequences: list[dict], start: dt.date, end: dt.date | None =
     if not covering:
         return sequences[0]
     both = [s for s in covering if end is None or covers(s, end)] or covering
-    return max(both, key=lambda s: (_day(s.get("Debut")) or dt.date.min,
-                                    -(_day(s.get("Fin")) or dt.date.max).toordinal()))
+    return max(
+        both, key=lambda s: (_day(s.get("Debut")) or dt.date.min, -(_day(s.get("Fin")) or dt.date.max).toordinal())
+    )
 
 
-def convention_operation(row: ConventionRow | Mapping[str, Any], *, resolver: Resolver | None = None,
-                         journal: Journal | None = None, dry_run: bool = False, number: int | None = None,
-                         columns: Iterable[str] | None = None) -> Operation[RowResult]:
+def convention_operation(
+    row: ConventionRow | Mapping[str, Any],
+    *,
+    resolver: Resolver | None = None,
+    journal: Journal | None = None,
+    dry_run: bool = False,
+    number: int | None = None,
+    columns: Iterable[str] | None = None,
+) -> Operation[RowResult]:
     """The convention workflow as an operation (run it with ``client.run``)."""
     resolver = resolver or Resolver()
     parsed, problems, key = _parse(ConventionRow, "convention", row, number, columns)
@@ -462,8 +546,9 @@ def convention_operation(row: ConventionRow | Mapping[str, Any], *, resolver: Re
         st.doing = "looking for the inscription"
         inscription, learner, others = None, None, []
         for candidate in sorted(learners, key=lambda a: a["Id"] != st.rj.id("learner")):
-            found = yield from operations.all("Inscription", Query().filter(eq("ApprenantId", candidate["Id"]))
-                                              .orderby("Id"))
+            found = yield from operations.all(
+                "Inscription", Query().filter(eq("ApprenantId", candidate["Id"])).orderby("Id")
+            )
             mine = [i for i in found if i.get("ProgrammeId") == programme["Id"]]
             if mine:
                 inscription, learner = _prefer(mine, st.rj.id("inscription")), candidate
@@ -472,15 +557,17 @@ def convention_operation(row: ConventionRow | Mapping[str, Any], *, resolver: Re
         if inscription is None:
             names = {p["Id"]: resolver.label("programme", p) for p in resolver.rows["programme"]}
             theirs = ", ".join(sorted({names.get(o, str(o)) for o in others})) or "none"
-            raise Unresolved(f"the learner '{row.email}' has no inscription in programme '{prog_label}' "
-                             f"(their programmes: {theirs})")
+            raise Unresolved(
+                f"the learner '{row.email}' has no inscription in programme '{prog_label}' (their programmes: {theirs})"
+            )
         st.ids.update(learner=learner["Id"], learner_code=learner.get("Code"), inscription=inscription["Id"])
 
         st.doing = "looking for the eligible séquences"
         sequences = yield from operations.eligible_sequences(inscription["Id"])
         if not sequences:
-            raise Unresolved(f"inscription {inscription['Id']} has no séquence of type S (période en entreprise) "
-                             "for a convention")
+            raise Unresolved(
+                f"inscription {inscription['Id']} has no séquence of type S (période en entreprise) for a convention"
+            )
         sequence = choose_sequence(sequences, row.date_debut, row.date_fin)
         st.ids["sequence"] = sequence["Id"]
         if dry_run:
@@ -490,8 +577,10 @@ def convention_operation(row: ConventionRow | Mapping[str, Any], *, resolver: Re
 
         # ---- the convention (one per learner, type and séquence; the journal's, or the one with this entreprise)
         st.doing = "looking for the convention"
-        found = yield from operations.all("Convention", Query().filter(
-            eq("ApprenantId", learner["Id"]), eq("TypeConventionId", type_conv["Id"])).orderby("Id"))
+        found = yield from operations.all(
+            "Convention",
+            Query().filter(eq("ApprenantId", learner["Id"]), eq("TypeConventionId", type_conv["Id"])).orderby("Id"),
+        )
         found = [c for c in found if c.get("SequenceId") == sequence["Id"]]
         convention = next((c for c in found if c["Id"] == st.rj.id("convention")), None)
         entreprise = None
@@ -505,8 +594,11 @@ def convention_operation(row: ConventionRow | Mapping[str, Any], *, resolver: Re
             else:
                 convention = next((c for c in found if not c.get("EntrepriseId")), None)
         if convention is None:
-            convention = yield from st.create("convention", "Convention", {
-                "ApprenantId": learner["Id"], "TypeConventionId": type_conv["Id"], "SequenceId": sequence["Id"]})
+            convention = yield from st.create(
+                "convention",
+                "Convention",
+                {"ApprenantId": learner["Id"], "TypeConventionId": type_conv["Id"], "SequenceId": sequence["Id"]},
+            )
         else:
             st.rj.record("convention", convention["Id"])
         st.ids.update(convention=convention["Id"], convention_code=convention.get("Code"))
@@ -520,25 +612,43 @@ def convention_operation(row: ConventionRow | Mapping[str, Any], *, resolver: Re
         st.rj.record("entreprise", entreprise["Id"])
         st.ids["entreprise"] = entreprise["Id"]
         if row.entreprise_siret and (entreprise.get("SIRET") or "") != row.entreprise_siret:
-            entreprise = yield from st.update("entreprise", "Entreprise", entreprise["Id"],
-                                              {"SIRET": row.entreprise_siret})
+            entreprise = yield from st.update(
+                "entreprise", "Entreprise", entreprise["Id"], {"SIRET": row.entreprise_siret}
+            )
 
         # ---- the entreprise and the dates on the convention (GET, change, send it all back: R2)
-        if (convention.get("EntrepriseId") != entreprise["Id"] or _day(convention.get("DateDebut")) != row.date_debut
-                or _day(convention.get("DateFin")) != row.date_fin):
-            convention = yield from st.update("convention", "Convention", convention["Id"], {
-                "EntrepriseId": entreprise["Id"], "DateDebut": paris_midnight(row.date_debut),
-                "DateFin": paris_midnight(row.date_fin)})
+        if (
+            convention.get("EntrepriseId") != entreprise["Id"]
+            or _day(convention.get("DateDebut")) != row.date_debut
+            or _day(convention.get("DateFin")) != row.date_fin
+        ):
+            convention = yield from st.update(
+                "convention",
+                "Convention",
+                convention["Id"],
+                {
+                    "EntrepriseId": entreprise["Id"],
+                    "DateDebut": paris_midnight(row.date_debut),
+                    "DateFin": paris_midnight(row.date_fin),
+                },
+            )
 
         # ---- the organisme financeur
         if opca is not None:
             st.doing = "looking for the organisme financeur link"
-            found = yield from operations.all("ConventionOrganismeFinanceur", Query().filter(
-                eq("ConventionId", convention["Id"]), eq("OrganismeFinanceurId", opca["Id"])).orderby("Id"))
+            found = yield from operations.all(
+                "ConventionOrganismeFinanceur",
+                Query()
+                .filter(eq("ConventionId", convention["Id"]), eq("OrganismeFinanceurId", opca["Id"]))
+                .orderby("Id"),
+            )
             link = _prefer(found, st.rj.id("financeur"))
             if link is None:
-                link = yield from st.create("financeur", "ConventionOrganismeFinanceur", {
-                    "ConventionId": convention["Id"], "OrganismeFinanceurId": opca["Id"]})
+                link = yield from st.create(
+                    "financeur",
+                    "ConventionOrganismeFinanceur",
+                    {"ConventionId": convention["Id"], "OrganismeFinanceurId": opca["Id"]},
+                )
             st.ids["financeur_link"] = link["Id"]
 
         # ---- the billing clients (idempotent on the server; skipped when the journal says it is done)
@@ -567,8 +677,7 @@ def _entreprise(st: _Row, row: ConventionRow, convention_id: int) -> Operation[d
             return e
         st.rj.forget("entreprise")
     if st.rj.pending("entreprise"):
-        for e in (yield from operations.all("Entreprise", Query().filter(eq("Nom", row.entreprise_nom))
-                                            .orderby("Id"))):
+        for e in (yield from operations.all("Entreprise", Query().filter(eq("Nom", row.entreprise_nom)).orderby("Id"))):
             if (yield from free(e)):
                 return e
     return (yield from st.create("entreprise", "Entreprise", {"Nom": row.entreprise_nom}))
@@ -577,8 +686,15 @@ def _entreprise(st: _Row, row: ConventionRow, convention_id: int) -> Operation[d
 # ======================================================================================= entry points
 
 
-def create_dossier(client: Any, row: DossierRow | Mapping[str, Any], journal: Journal | None = None, *,
-                   resolver: Resolver | None = None, dry_run: bool = False, number: int | None = None):
+def create_dossier(
+    client: Any,
+    row: DossierRow | Mapping[str, Any],
+    journal: Journal | None = None,
+    *,
+    resolver: Resolver | None = None,
+    dry_run: bool = False,
+    number: int | None = None,
+):
     """Create (or complete) one learner's dossier from a row (a :class:`DossierRow` or a mapping of the documented
     columns).  With :class:`~scolarite.client.GraphV1Client` returns the :class:`RowResult`; with
     :class:`~scolarite.client.AsyncGraphV1Client` a coroutine of it.  Pass one :class:`Resolver` for many rows so the
@@ -586,8 +702,14 @@ def create_dossier(client: Any, row: DossierRow | Mapping[str, Any], journal: Jo
     return client.run(dossier_operation(row, resolver=resolver, journal=journal, dry_run=dry_run, number=number))
 
 
-def create_convention(client: Any, row: ConventionRow | Mapping[str, Any], journal: Journal | None = None, *,
-                      resolver: Resolver | None = None, dry_run: bool = False, number: int | None = None):
+def create_convention(
+    client: Any,
+    row: ConventionRow | Mapping[str, Any],
+    journal: Journal | None = None,
+    *,
+    resolver: Resolver | None = None,
+    dry_run: bool = False,
+    number: int | None = None,
+):
     """Create (or complete) one convention from a row (see :func:`create_dossier`)."""
-    return client.run(convention_operation(row, resolver=resolver, journal=journal, dry_run=dry_run,
-                                           number=number))
+    return client.run(convention_operation(row, resolver=resolver, journal=journal, dry_run=dry_run, number=number))

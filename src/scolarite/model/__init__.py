@@ -1,8 +1,8 @@
 """The GraphV1 model: every entity set of the service, by universe."""
 
-from scolarite.odata.schema import Schema
+from scolarite.schema import Schema
 
-from . import core, file, inscription, finance, relation_entreprise, pedagogie, admission
+from . import admission, core, file, finance, inscription, pedagogie, relation_entreprise
 
 schema = Schema("GraphV1")
 schema.register(*core.ENTITIES)

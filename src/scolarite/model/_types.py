@@ -1,6 +1,6 @@
 """Complex types shared by several entity types."""
 
-from scolarite.odata import edm
+from scolarite.schema import edm
 
 # Custom fields of Programme, Dossier, EntiteJuridique, Ecole: {Id, Code, Valeur}
 # (Id is always 0 in the documented bodies, R37, R96).

@@ -5,9 +5,10 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
-from scolarite.odata import edm
-from scolarite.odata.schema import EMAIL_MAX_LENGTH, TEXT_MAX_LENGTH, URL_MAX_LENGTH
-from scolarite.odata.schema import (
+from scolarite.schema import (
+    EMAIL_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    URL_MAX_LENGTH,
     Boolean,
     Collection,
     ComplexCollection,
@@ -20,6 +21,7 @@ from scolarite.odata.schema import (
     Int64,
     Navigation,
     String,
+    edm,
 )
 
 from ._types import CAMPUS_ADRESSE, PARAMETRE
@@ -61,7 +63,7 @@ class Adresse(Entity):
     CodePostal = String()
     Ville = String()
     Cedex = String()
-    PaysId = Int64(ref='Pays')
+    PaysId = Int64(ref="Pays")
     DatePeremption = DateTimeOffset()
 
     Pays = Navigation("Pays", fk="PaysId")
@@ -100,9 +102,9 @@ class Programme(Entity):
     Id = Int64(key=True)
     Nom = String(required=True)
     Code = String(required=True)
-    EntiteJuridiqueId = Int64(required=True, ref='Campus')
+    EntiteJuridiqueId = Int64(required=True, ref="Campus")
     EtablissementId = Int64()
-    EcoleId = Int64(required=True, ref='Ecole')
+    EcoleId = Int64(required=True, ref="Ecole")
     diplomeViseEJ20Id = Int64()
     diplomeViseFA13Id = Int64()
     IntitulePrecisDiplomeCERFA = String(max_length=TEXT_MAX_LENGTH)
@@ -116,7 +118,7 @@ class Programme(Entity):
     AgeMax = Int32()
     NbAnnee = Int32()
     LibelleExterne = String()
-    TemplateUserId = Int64(ref='UserTemplate')
+    TemplateUserId = Int64(ref="UserTemplate")
     NiveauViseLibelleExterne = String()
     LibelleRNCP = String(max_length=TEXT_MAX_LENGTH)
     EnqueteSISE = Boolean()
@@ -180,7 +182,7 @@ class ReferenceExterne(Entity):
     DateMAJ = DateTimeOffset()
     Reference = String()
     Type = String(index=True)
-    IdObjet = Int64(ref='Object', index=True)
+    IdObjet = Int64(ref="Object", index=True)
     CRC = String()
 
 
@@ -227,7 +229,7 @@ class User(Entity):
     DateSuppression = DateTimeOffset(nullable=False)
     ProfilUser = Int32()
     Actif = Boolean()
-    TypeAuthentification = Enum('None', 'Standalone', 'Azure', 'ActiveDirectionOnPremise', 'LDAP', 'CAS', default='')
+    TypeAuthentification = Enum("None", "Standalone", "Azure", "ActiveDirectionOnPremise", "LDAP", "CAS", default="")
 
 
 class Individu(Entity):
@@ -259,7 +261,7 @@ class Commentaire(Entity):
     Date = DateTimeOffset(nullable=False)
     Auteur = String()
     Texte = String(max_length=TEXT_MAX_LENGTH)
-    Reference = Int64(ref='Object', index=True)
+    Reference = Int64(ref="Object", index=True)
 
 
 class EntiteJuridique(Entity):
@@ -276,10 +278,10 @@ class EntiteJuridique(Entity):
     CodeNAF = String()
     CodeMedecineTravail = String()
     CodeURSSAF = String()
-    AdresseId = Int64(ref='Adresse')
-    TelephoneId = Int64(ref='Telephone')
-    MailId = Int64(ref='Mail')
-    FaxId = Int64(ref='Telephone')
+    AdresseId = Int64(ref="Adresse")
+    TelephoneId = Int64(ref="Telephone")
+    MailId = Int64(ref="Mail")
+    FaxId = Int64(ref="Telephone")
     NomDomaine = String()
     MerchantID = String()
     AlgoCodeClientId = Int64()
@@ -306,7 +308,7 @@ class EntiteJuridique(Entity):
     SIREN = String()
     Capital = Decimal()
     FormeJuridique = String()
-    IdSocieteFacturationParDefaut = Int64(ref='SocieteFacturation')
+    IdSocieteFacturationParDefaut = Int64(ref="SocieteFacturation")
     CodeAnalytique = String()
 
     Adresse = Navigation("Adresse", fk="AdresseId")
@@ -347,4 +349,24 @@ class Webhook(Entity):
     AuthTokenEndpoint = String(max_length=URL_MAX_LENGTH)
 
 
-ENTITIES = [Mail, Civilite, Adresse, Telephone, Pays, Programme, Campus, Ecole, Periode, ReferenceExterne, Object, Instance, User, Individu, Note, Commentaire, EntiteJuridique, UserTemplate, Webhook]
+ENTITIES = [
+    Mail,
+    Civilite,
+    Adresse,
+    Telephone,
+    Pays,
+    Programme,
+    Campus,
+    Ecole,
+    Periode,
+    ReferenceExterne,
+    Object,
+    Instance,
+    User,
+    Individu,
+    Note,
+    Commentaire,
+    EntiteJuridique,
+    UserTemplate,
+    Webhook,
+]

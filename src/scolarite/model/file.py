@@ -5,8 +5,9 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
-from scolarite.odata.schema import INDEXED_MAX_LENGTH, TEXT_MAX_LENGTH
-from scolarite.odata.schema import (
+from scolarite.schema import (
+    INDEXED_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     Boolean,
     DateTimeOffset,
     Entity,
@@ -15,7 +16,6 @@ from scolarite.odata.schema import (
     Int64,
     String,
 )
-
 
 
 class Directory(Entity):

@@ -5,7 +5,7 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
-from scolarite.odata.schema import (
+from scolarite.schema import (
     Boolean,
     DateTimeOffset,
     Decimal,
@@ -15,7 +15,6 @@ from scolarite.odata.schema import (
     Navigation,
     String,
 )
-
 
 
 class Client(Entity):
@@ -36,14 +35,14 @@ class Client(Entity):
     VilleNaissance = String()
     DepartementNaissance = String()
     CodeCommuneNaissance = String()
-    CiviliteId = Int64(ref='Civilite')
-    AdresseId = Int64(ref='Adresse')
-    MailId = Int64(ref='Mail')
-    TelephoneId = Int64(ref='Telephone')
-    MobileId = Int64(ref='Telephone')
-    Nationalite1Id = Int64(ref='Pays')
-    Nationalite2Id = Int64(ref='Pays')
-    PaysNaissanceId = Int64(ref='Pays')
+    CiviliteId = Int64(ref="Civilite")
+    AdresseId = Int64(ref="Adresse")
+    MailId = Int64(ref="Mail")
+    TelephoneId = Int64(ref="Telephone")
+    MobileId = Int64(ref="Telephone")
+    Nationalite1Id = Int64(ref="Pays")
+    Nationalite2Id = Int64(ref="Pays")
+    PaysNaissanceId = Int64(ref="Pays")
     DateNaissance = DateTimeOffset()
     GenreMale = Boolean()
     Handicap = Boolean()
@@ -51,12 +50,12 @@ class Client(Entity):
     AutoriseCRM = Boolean()
     HasChosenRGPD = Boolean()
     HasChosenMarketing = Boolean()
-    EntrepriseId = Int64(ref='Entreprise')
+    EntrepriseId = Int64(ref="Entreprise")
     SignataireId = Int64(nullable=True)
     Douteux = Boolean()
-    EntiteJuridiqueId = Int64(required=True, ref='SocieteFacturation')
-    NatureClientId = Int64(required=True, ref='NatureClient')
-    ReferenceId = Int64(nullable=True, ref='Object', index=True)
+    EntiteJuridiqueId = Int64(required=True, ref="SocieteFacturation")
+    NatureClientId = Int64(required=True, ref="NatureClient")
+    ReferenceId = Int64(nullable=True, ref="Object", index=True)
     ContactId = Int64(nullable=True)
     TVAintracommunautaire = String(nullable=True)
 
@@ -82,17 +81,17 @@ class ClientPourAffaire(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    AffaireId = Int64(required=True, ref='Affaire')
-    ClientId = Int64(required=True, ref='Client')
+    AffaireId = Int64(required=True, ref="Affaire")
+    ClientId = Int64(required=True, ref="Client")
     Principal = Boolean()
     Contentieux = Boolean()
     HorsReleve = Boolean()
     SituationParticuliere = Boolean()
     Solde = Decimal(nullable=True)
     TauxTVA = Decimal()
-    NotePourFactureId = Int64(ref='Note')
-    ApprenantId = Int64(ref='Apprenant')
-    EntiteJuridiqueId = Int64(nullable=True, ref='EntiteJuridique')
+    NotePourFactureId = Int64(ref="Note")
+    ApprenantId = Int64(ref="Apprenant")
+    EntiteJuridiqueId = Int64(nullable=True, ref="EntiteJuridique")
     Relance = Boolean()
 
     Affaire = Navigation("Affaire", fk="AffaireId")
@@ -110,9 +109,9 @@ class Affaire(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String(index=True)  # new codes are checked against the taken ones (R46)
-    EntiteJuridiqueId = Int64(ref='EntiteJuridique')
+    EntiteJuridiqueId = Int64(ref="EntiteJuridique")
     Date = DateTimeOffset()
-    CommentaireId = Int64(ref='Commentaire')
+    CommentaireId = Int64(ref="Commentaire")
     Contentieux = Boolean()
 
     EntiteJuridique = Navigation("EntiteJuridique", fk="EntiteJuridiqueId")

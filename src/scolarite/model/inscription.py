@@ -5,9 +5,8 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
-from scolarite.odata import edm
-from scolarite.odata.schema import TEXT_MAX_LENGTH
-from scolarite.odata.schema import (
+from scolarite.schema import (
+    TEXT_MAX_LENGTH,
     Boolean,
     ComplexCollection,
     DateTimeOffset,
@@ -18,8 +17,8 @@ from scolarite.odata.schema import (
     Int64,
     Navigation,
     String,
+    edm,
 )
-
 
 
 class Apprenant(Entity):
@@ -41,14 +40,14 @@ class Apprenant(Entity):
     VilleNaissance = String()
     DepartementNaissance = String()
     CodeCommuneNaissance = String()
-    CiviliteId = Int64(required=True, ref='Civilite')
-    AdresseId = Int64(ref='Adresse')
-    MailId = Int64(required=True, ref='Mail')
-    TelephoneId = Int64(ref='Telephone')
-    MobileId = Int64(ref='Telephone')
-    Nationalite1Id = Int64(ref='Pays')
-    Nationalite2Id = Int64(ref='Pays')
-    PaysNaissanceId = Int64(ref='Pays')
+    CiviliteId = Int64(required=True, ref="Civilite")
+    AdresseId = Int64(ref="Adresse")
+    MailId = Int64(required=True, ref="Mail")
+    TelephoneId = Int64(ref="Telephone")
+    MobileId = Int64(ref="Telephone")
+    Nationalite1Id = Int64(ref="Pays")
+    Nationalite2Id = Int64(ref="Pays")
+    PaysNaissanceId = Int64(ref="Pays")
     DateNaissance = DateTimeOffset()
     GenreMale = Boolean()
     Handicap = Boolean()
@@ -56,10 +55,10 @@ class Apprenant(Entity):
     AutoriseCRM = Boolean()
     HasChosenRGPD = Boolean()
     HasChosenMarketing = Boolean()
-    Tuteur1Id = Int64(ref='Tuteur')
-    Tuteur2Id = Int64(ref='Tuteur')
-    EntrepriseId = Int64(ref='Entreprise')
-    IndividuId = Int64(ref='Individu')
+    Tuteur1Id = Int64(ref="Tuteur")
+    Tuteur2Id = Int64(ref="Tuteur")
+    EntrepriseId = Int64(ref="Entreprise")
+    IndividuId = Int64(ref="Individu")
     NumeroIne = String(nullable=True)
     NumeroInsee = String()
     Photo = String(nullable=True, max_length=None)
@@ -99,14 +98,14 @@ class Tuteur(Entity):
     VilleNaissance = String()
     DepartementNaissance = String()
     CodeCommuneNaissance = String()
-    CiviliteId = Int64(ref='Civilite')
-    AdresseId = Int64(ref='Adresse')
-    MailId = Int64(ref='Mail')
-    TelephoneId = Int64(ref='Telephone')
-    MobileId = Int64(ref='Telephone')
-    Nationalite1Id = Int64(ref='Pays')
-    Nationalite2Id = Int64(ref='Pays')
-    PaysNaissanceId = Int64(ref='Pays')
+    CiviliteId = Int64(ref="Civilite")
+    AdresseId = Int64(ref="Adresse")
+    MailId = Int64(ref="Mail")
+    TelephoneId = Int64(ref="Telephone")
+    MobileId = Int64(ref="Telephone")
+    Nationalite1Id = Int64(ref="Pays")
+    Nationalite2Id = Int64(ref="Pays")
+    PaysNaissanceId = Int64(ref="Pays")
     DateNaissance = DateTimeOffset()
     GenreMale = Boolean()
     Handicap = Boolean()
@@ -114,7 +113,7 @@ class Tuteur(Entity):
     AutoriseCRM = Boolean()
     HasChosenRGPD = Boolean()
     HasChosenMarketing = Boolean()
-    EntrepriseId = Int64(ref='Entreprise')
+    EntrepriseId = Int64(ref="Entreprise")
     AutoriseON = Boolean()
     DiplomeON = Boolean()
     CSPId = Int64()
@@ -152,8 +151,8 @@ class Recrutement(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    ProgrammeId = Int64(ref='Programme')
-    ParcoursId = Int64(ref='Parcours')
+    ProgrammeId = Int64(ref="Programme")
+    ParcoursId = Int64(ref="Parcours")
     TypeRecrutementId = Int64()
     EtablissementId = Int64()
     TemplateIsic = Int32()
@@ -170,14 +169,14 @@ class Recrutement(Entity):
     Reinscription = Boolean()
     Passage = Boolean()
     Diplomant = Boolean()
-    EntiteJuridiqueId = Int64(nullable=True, ref='EntiteJuridique')
+    EntiteJuridiqueId = Int64(nullable=True, ref="EntiteJuridique")
     DebutFormation = DateTimeOffset()
     FinFormation = DateTimeOffset()
     EnqueteSISE = Boolean()
     EnqueteCTI = Boolean()
     EnqueteSISEDiplom = String()
     EnqueteSISECompos = String()
-    ReferenceExterneId = Int64(ref='ReferenceExterne', index=True)
+    ReferenceExterneId = Int64(ref="ReferenceExterne", index=True)
     Parametres = ComplexCollection("GraphV1.ParametreCode", {"Code": edm.String})
 
     Programme = Navigation("Programme", fk="ProgrammeId")
@@ -195,7 +194,7 @@ class EtatInscription(Entity):
     Code = String()
     ApprenantON = Boolean()
     NumeroOrdre = Int32()
-    EtatInduitId = Int64(ref='EtatInscription')
+    EtatInduitId = Int64(ref="EtatInscription")
     SuiviInscription = Boolean()
     SuiviReinscription = Boolean()
     OuvreAccesIntranet = Boolean()
@@ -214,7 +213,7 @@ class Origine(Entity):
     Code = String()
     ConcoursON = Boolean()
     PartenaireON = Boolean()
-    EntiteJuridiqueId = Int64(ref='EntiteJuridique')
+    EntiteJuridiqueId = Int64(ref="EntiteJuridique")
 
     EntiteJuridique = Navigation("EntiteJuridique", fk="EntiteJuridiqueId")
 
@@ -226,19 +225,19 @@ class Inscription(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    EntiteJuridiqueId = Int64(ref='EntiteJuridique')
+    EntiteJuridiqueId = Int64(ref="EntiteJuridique")
     Date = DateTimeOffset()
-    CommentaireId = Int64(ref='Commentaire')
+    CommentaireId = Int64(ref="Commentaire")
     Contentieux = Boolean()
-    AffaireId = Int64(ref='Affaire')
-    ApprenantId = Int64(required=True, ref='Apprenant')
-    ProgrammeId = Int64(required=True, ref='Programme')
-    RecrutementId = Int64(required=True, ref='Recrutement')
-    EtatInscriptionId = Int64(required=True, ref='EtatInscription')
-    RegimeInscriptionId = Int64(required=True, ref='RegimeInscription')
+    AffaireId = Int64(ref="Affaire")
+    ApprenantId = Int64(required=True, ref="Apprenant")
+    ProgrammeId = Int64(required=True, ref="Programme")
+    RecrutementId = Int64(required=True, ref="Recrutement")
+    EtatInscriptionId = Int64(required=True, ref="EtatInscription")
+    RegimeInscriptionId = Int64(required=True, ref="RegimeInscription")
     DateInscription = DateTimeOffset(nullable=False, required=True)
     DateSortie = DateTimeOffset()
-    OrigineId = Int64(ref='Origine')
+    OrigineId = Int64(ref="Origine")
     SituationPrecedenteId = Int64()
     BaccalaureatId = Int64()
     MentionId = Int64()
@@ -263,17 +262,17 @@ class Inscription(Entity):
     ReferenceRecrutement = String()
     DateArrivee = DateTimeOffset()
     LogistiqueArrivee = String(max_length=TEXT_MAX_LENGTH)
-    NoteUrgenceId = Int64(ref='Note')
-    NoteDiversAdministratifId = Int64(ref='Note')
-    MailEcoleId = Int64(ref='Mail')
+    NoteUrgenceId = Int64(ref="Note")
+    NoteDiversAdministratifId = Int64(ref="Note")
+    MailEcoleId = Int64(ref="Mail")
     AnneeBac = String()
     DepartementBac = String()
     VilleBac = String()
     EtablissementBac = String()
     SpecialiteBac = String()
     NoteBac = Double(nullable=True)
-    PaysBacId = Int64(ref='Pays')
-    PaysDernierEtablissementId = Int64(ref='Pays')
+    PaysBacId = Int64(ref="Pays")
+    PaysDernierEtablissementId = Int64(ref="Pays")
     NumeroDiplome = String()
     MentionDiplome = String()
     DetailOrigine = String(max_length=TEXT_MAX_LENGTH)
@@ -307,15 +306,17 @@ class InscriptionPeriode(Entity):
     """Inscription sur une période. Rules: R30, R31."""
 
     __legacy__ = "inscription.T_INSCRIPTION_PERIODE"
-    __unique__ = {("InscriptionId", "PeriodeId"): "Inscription {InscriptionId} is already linked to Periode "
-                                                  "{PeriodeId}: a period is linked once (R30)"}
+    __unique__ = {
+        ("InscriptionId", "PeriodeId"): "Inscription {InscriptionId} is already linked to Periode "
+        "{PeriodeId}: a period is linked once (R30)"
+    }
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    InscriptionId = Int64(required=True, ref='Inscription')
+    InscriptionId = Int64(required=True, ref="Inscription")
     DecisionJuryId = Int64()
-    PeriodeId = Int64(required=True, ref='Periode')
-    RegimeInscriptionId = Int64(ref='RegimeInscription')
+    PeriodeId = Int64(required=True, ref="Periode")
+    RegimeInscriptionId = Int64(ref="RegimeInscription")
     DateInscriptionMutuelle = DateTimeOffset()
     EchelonBourseId = Int64()
     MutuelleId = Int64()
@@ -330,8 +331,8 @@ class InscriptionPeriode(Entity):
     DateEnvoiCertificat = DateTimeOffset()
     DateEnvoiBulletin = DateTimeOffset()
     DateFinResponsabiliteCivile = DateTimeOffset()
-    EtatInscriptionId = Int64(ref='EtatInscription')
-    RecrutementId = Int64(ref='Recrutement')
+    EtatInscriptionId = Int64(ref="EtatInscription")
+    RecrutementId = Int64(ref="Recrutement")
     SpecialiteId = Int64()
     DateReinscription = DateTimeOffset()
     LibellePeriode = String()
@@ -364,7 +365,7 @@ class Parcours(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    ProgrammeId = Int64(ref='Programme')
+    ProgrammeId = Int64(ref="Programme")
 
     Programme = Navigation("Programme", fk="ProgrammeId")
     ParcoursPeriodes = Navigation("ParcoursPeriode", fk="ParcoursId", many=True)
@@ -377,8 +378,8 @@ class ParcoursPeriode(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    ParcoursId = Int64(ref='Parcours')
-    PeriodeId = Int64(ref='Periode')
+    ParcoursId = Int64(ref="Parcours")
+    PeriodeId = Int64(ref="Periode")
     AnneeScolaire = Int32()
     LibellePeriode = String()
     Debut = DateTimeOffset(nullable=False)
@@ -397,8 +398,8 @@ class InscriptionSequence(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    ApprenantId = Int64(ref='Apprenant')
-    SequenceId = Int64(ref='Sequence')
+    ApprenantId = Int64(ref="Apprenant")
+    SequenceId = Int64(ref="Sequence")
     RedoublementPartiel = Boolean()
     PourcentageCorrectionNote = Double()
     PointsCorrectionNote = Double(nullable=True)
@@ -442,7 +443,7 @@ class InscriptionCours(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    ApprenantId = Int64(ref='Apprenant')
+    ApprenantId = Int64(ref="Apprenant")
     CoursId = Int64()
     AppreciationId = Int64()
     Valide = Boolean()
@@ -475,9 +476,9 @@ class ProgrammeRegime(Entity):
     Id = Int64(key=True)
     Nom = String(required=True)
     Code = String()
-    EntiteJuridiqueId = Int64(required=True, ref='SocieteFacturation')
-    ProgrammeId = Int64(required=True, ref='Programme')
-    RegimeInscriptionId = Int64(required=True, ref='RegimeInscription')
+    EntiteJuridiqueId = Int64(required=True, ref="SocieteFacturation")
+    ProgrammeId = Int64(required=True, ref="Programme")
+    RegimeInscriptionId = Int64(required=True, ref="RegimeInscription")
     TauxTVA = Decimal(required=True)
 
     EntiteJuridique = Navigation("SocieteFacturation", fk="EntiteJuridiqueId")
@@ -485,4 +486,18 @@ class ProgrammeRegime(Entity):
     RegimeInscription = Navigation("RegimeInscription", fk="RegimeInscriptionId")
 
 
-ENTITIES = [Apprenant, Tuteur, RegimeInscription, Recrutement, EtatInscription, Origine, Inscription, InscriptionPeriode, Parcours, ParcoursPeriode, InscriptionSequence, InscriptionCours, ProgrammeRegime]
+ENTITIES = [
+    Apprenant,
+    Tuteur,
+    RegimeInscription,
+    Recrutement,
+    EtatInscription,
+    Origine,
+    Inscription,
+    InscriptionPeriode,
+    Parcours,
+    ParcoursPeriode,
+    InscriptionSequence,
+    InscriptionCours,
+    ProgrammeRegime,
+]

@@ -5,9 +5,8 @@ rendering order of the documented bodies; defaults are the values of a freshly
 created entity (also what a full replacement resets an absent property to, R4).
 """
 
-from scolarite.odata import edm
-from scolarite.odata.schema import TEXT_MAX_LENGTH
-from scolarite.odata.schema import (
+from scolarite.schema import (
+    TEXT_MAX_LENGTH,
     Boolean,
     Collection,
     DateTimeOffset,
@@ -17,8 +16,8 @@ from scolarite.odata.schema import (
     Int64,
     Navigation,
     String,
+    edm,
 )
-
 
 
 class Sequence(Entity):
@@ -28,8 +27,8 @@ class Sequence(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    ProgrammeId = Int64(ref='Programme')
-    TypeSequenceId = Int64(ref='TypeSequence')
+    ProgrammeId = Int64(ref="Programme")
+    TypeSequenceId = Int64(ref="TypeSequence")
     EtablissementId = Int64()
     CycleId = Int64()
     Debut = DateTimeOffset(nullable=False)
@@ -57,8 +56,8 @@ class Sequence(Entity):
     MobiliteDebut = DateTimeOffset(nullable=False)
     MobiliteFin = DateTimeOffset(nullable=False)
     ConclusionDemarche = String(max_length=TEXT_MAX_LENGTH)
-    EcheancierFacturationApprentissageId = Int64(ref='EcheancierFacturationApprentissage')
-    EcheancierFacturationProId = Int64(ref='EcheancierFacturation')
+    EcheancierFacturationApprentissageId = Int64(ref="EcheancierFacturationApprentissage")
+    EcheancierFacturationProId = Int64(ref="EcheancierFacturation")
     CompetencesAcquerirId = Int64()
     NbSequenceFille = Int32()
     NbSequencePere = Int32()
@@ -73,7 +72,7 @@ class Sequence(Entity):
     NoteMax = Double()
     DateJurySession1 = DateTimeOffset()
     DateJurySession2 = DateTimeOffset()
-    SequenceAnnuelleId = Int64(nullable=True, ref='Sequence')
+    SequenceAnnuelleId = Int64(nullable=True, ref="Sequence")
     SegmentId = Int64(nullable=True)
     EstUtiliseeDansParcoursBase = Boolean()
     DureeFormation = Double(nullable=True)
@@ -81,7 +80,9 @@ class Sequence(Entity):
 
     Programme = Navigation("Programme", fk="ProgrammeId")
     TypeSequence = Navigation("TypeSequence", fk="TypeSequenceId")
-    EcheancierFacturationApprentissage = Navigation("EcheancierFacturationApprentissage", fk="EcheancierFacturationApprentissageId")
+    EcheancierFacturationApprentissage = Navigation(
+        "EcheancierFacturationApprentissage", fk="EcheancierFacturationApprentissageId"
+    )
     EcheancierFacturationPro = Navigation("EcheancierFacturation", fk="EcheancierFacturationProId")
     SequenceAnnuelle = Navigation("Sequence", fk="SequenceAnnuelleId")
 
@@ -102,7 +103,7 @@ class Departement(Entity):
     Id = Int64(key=True)
     Nom = String()
     Code = String()
-    EntiteJuridiqueId = Int64(ref='Campus')
+    EntiteJuridiqueId = Int64(ref="Campus")
     CodeDroit = String()
     NomLg = String()
     Campus = String(nullable=True)
@@ -128,14 +129,14 @@ class Enseignant(Entity):
     VilleNaissance = String()
     DepartementNaissance = String()
     CodeCommuneNaissance = String()
-    CiviliteId = Int64(ref='Civilite')
-    AdresseId = Int64(ref='Adresse')
-    MailId = Int64(ref='Mail')
-    TelephoneId = Int64(ref='Telephone')
-    MobileId = Int64(ref='Telephone')
-    Nationalite1Id = Int64(ref='Pays')
-    Nationalite2Id = Int64(ref='Pays')
-    PaysNaissanceId = Int64(ref='Pays')
+    CiviliteId = Int64(ref="Civilite")
+    AdresseId = Int64(ref="Adresse")
+    MailId = Int64(ref="Mail")
+    TelephoneId = Int64(ref="Telephone")
+    MobileId = Int64(ref="Telephone")
+    Nationalite1Id = Int64(ref="Pays")
+    Nationalite2Id = Int64(ref="Pays")
+    PaysNaissanceId = Int64(ref="Pays")
     DateNaissance = DateTimeOffset()
     GenreMale = Boolean()
     Handicap = Boolean()
@@ -143,9 +144,9 @@ class Enseignant(Entity):
     AutoriseCRM = Boolean()
     HasChosenRGPD = Boolean()
     HasChosenMarketing = Boolean()
-    EntrepriseId = Int64(ref='Entreprise')
-    EntiteJuridiqueId = Int64(ref='EntiteJuridique')
-    IndividuId = Int64(ref='Individu')
+    EntrepriseId = Int64(ref="Entreprise")
+    EntiteJuridiqueId = Int64(ref="EntiteJuridique")
+    IndividuId = Int64(ref="Individu")
     DiplomeON = Boolean()
     DoctoratON = Boolean()
     Profession = String()
@@ -158,7 +159,7 @@ class Enseignant(Entity):
     DernierDiplome = String()
     MatriculeRH = String()
     NumeroRCS = String()
-    MailEcoleId = Int64(ref='Mail')
+    MailEcoleId = Int64(ref="Mail")
     BatimentId = Int64()
     Photo = String(nullable=True, max_length=None)
 

@@ -1,6 +1,6 @@
 """The service document's model: CSDL XML (``$metadata``) and CSDL JSON.
 
-Both documents are derived from a :class:`~scolarite.odata.schema.Schema` and
+Both documents are derived from a :class:`~scolarite.schema.Schema` and
 nothing else, so they always describe exactly the entity sets the server serves:
 
 * an abstract ``<Namespace>.Base`` entity type (key ``Id`` Edm.Int64, ``Nom`` and
@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency of the server
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-from . import edm
+from scolarite.schema import edm
 
 EDMX_NS = "http://docs.oasis-open.org/odata/ns/edmx"
 EDM_NS = "http://docs.oasis-open.org/odata/ns/edm"
@@ -61,8 +61,18 @@ DATETIME_PRECISION = 7
 class _Prop:
     __slots__ = ("collection", "computed", "max_length", "name", "nullable", "precision", "scale", "type")
 
-    def __init__(self, name, type_, *, collection=False, nullable=True, scale=None, precision=None, computed=False,
-                 max_length=None):
+    def __init__(
+        self,
+        name,
+        type_,
+        *,
+        collection=False,
+        nullable=True,
+        scale=None,
+        precision=None,
+        computed=False,
+        max_length=None,
+    ):
         self.name = name
         self.max_length = max_length
         self.type = type_  # qualified type name of the item
@@ -157,8 +167,10 @@ def _uses_base(entity) -> bool:
     props = entity.properties
     if entity.key is not props.get("Id"):
         return False
-    return all(_scalar("", props[name].edm) == (type_name, facets)
-               for (name, type_name), facets in zip(BASE_PROPERTIES, BASE_FACETS))
+    return all(
+        _scalar("", props[name].edm) == (type_name, facets)
+        for (name, type_name), facets in zip(BASE_PROPERTIES, BASE_FACETS)
+    )
 
 
 def _complex_type(namespace: str, typ: edm.Complex) -> _Type:
@@ -180,8 +192,9 @@ def _build(schema, container: str) -> _Model:
                 BASE_TYPE_NAME,
                 abstract=True,
                 key=key_name,
-                properties=[_Prop(n, t, nullable=(n != key_name), **f)
-                            for (n, t), f in zip(BASE_PROPERTIES, BASE_FACETS)],
+                properties=[
+                    _Prop(n, t, nullable=(n != key_name), **f) for (n, t), f in zip(BASE_PROPERTIES, BASE_FACETS)
+                ],
             )
         )
 

@@ -11,28 +11,36 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from sqlalchemy import exc as sa_exc
 
 from scolarite import errors as domain
+from scolarite.schema import Entity, Schema
+from scolarite.schema.values import CREATE, MERGE, REPLACE, check_values
 from scolarite.service import Context, Created, ReadContext, Service
 from scolarite.store.raw import ConnectionExecutor
 
 from . import csdl
-from .errors import BadRequest, Conflict, MethodNotAllowed, NotAcceptable, NotFound, ODataError, \
-    Unavailable, \
-    from_domain
+from .errors import (
+    BadRequest,
+    Conflict,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    ODataError,
+    Unavailable,
+    from_domain,
+)
 from .filter import Uncacheable
-from .payload import CREATE, MERGE, REPLACE, check_values, parse_json_object
 from .limits import DEFAULT_LIMITS, Limits, exceeded
-from .query import ReadPlan, Reader
-from .schema import Entity, Schema
+from .payload import parse_json_object
+from .query import Reader, ReadPlan
 from .serialize import context_url, dumps, select_expand_clause
-from .uri import QueryOptions, ResourcePath, filter_shape, parse_options, parse_path, \
-    parse_query_string
+from .uri import QueryOptions, ResourcePath, filter_shape, parse_options, parse_path, parse_query_string
 
 log = logging.getLogger("scolarite.odata")
 
@@ -102,9 +110,12 @@ class ODataEndpoint:
         try:
             response = await self._dispatch(req)
             if len(response.body) > self.limits.max_response_bytes:
-                raise exceeded("max_response_bytes", f"the response would be {len(response.body):,} bytes long: ask "
-                               "for fewer entities ($top, $filter) or properties ($select)",
-                               self.limits.max_response_bytes)
+                raise exceeded(
+                    "max_response_bytes",
+                    f"the response would be {len(response.body):,} bytes long: ask "
+                    "for fewer entities ($top, $filter) or properties ($select)",
+                    self.limits.max_response_bytes,
+                )
         except ODataError as error:
             return error_response(error)
         except domain.DomainError as error:
@@ -113,20 +124,24 @@ class ODataEndpoint:
             log.info("integrity error: %s", _first_line(error.orig))
             found = self.db.unique_violation(str(error.orig))
             if found is None:
-                return error_response(Conflict("the change conflicts with existing data (a value that must be "
-                                               "unique is already used)"))
+                return error_response(
+                    Conflict("the change conflicts with existing data (a value that must be unique is already used)")
+                )
             message, invalid = found
             return error_response(BadRequest(message) if invalid else Conflict(message))
         except sa_exc.DBAPIError as error:
             if _is_overload(error):
                 log.warning("database unavailable: %s", _first_line(error.orig))
-                return error_response(Unavailable("the database cannot take more work right now; retry shortly",
-                                                  headers={"Retry-After": "1"}))
+                return error_response(
+                    Unavailable(
+                        "the database cannot take more work right now; retry shortly", headers={"Retry-After": "1"}
+                    )
+                )
             if not _is_data_exception(error):
                 return self._internal_error(req)
             log.info("data exception: %s", _first_line(error.orig))
             return error_response(BadRequest(_data_exception_message(error)))
-        except Exception:  # noqa: BLE001 - the one place where the unexpected is caught
+        except Exception:
             return self._internal_error(req)
         response.headers = {**BASE_HEADERS, **response.headers}
         return response
@@ -134,8 +149,9 @@ class ODataEndpoint:
     def _internal_error(self, req: ODataRequest) -> ODataResponse:
         request_id = uuid.uuid4().hex[:12]
         log.exception("unexpected error, request id %s: %s %s", request_id, req.method, req.path)
-        return error_response(ODataError(f"internal error (request id {request_id})", status=500,
-                                         code="InternalServerError"))
+        return error_response(
+            ODataError(f"internal error (request id {request_id})", status=500, code="InternalServerError")
+        )
 
     # -- dispatch ------------------------------------------------------------------------
 
@@ -153,8 +169,9 @@ class ODataEndpoint:
             return self._metadata(req, pairs, method)
         if path.kind == "batch":
             self._allow(method, ("POST",), "$batch")
-            raise BadRequest("$batch is not supported by this service yet: send one request per operation",
-                             code="NotSupported")
+            raise BadRequest(
+                "$batch is not supported by this service yet: send one request per operation", code="NotSupported"
+            )
         entity = path.entity
         assert entity is not None
         if path.kind == "action":
@@ -163,11 +180,17 @@ class ODataEndpoint:
             hooked = await self._hooked_read(req, path, method, pairs)
             if hooked is not None:
                 return hooked
-        if method == "GET" and (path.kind == "entity" or (path.kind == "collection" and not entity.__single__)) \
-                and entity.__entity_set__ not in self.service.entity_read_hooks:
+        if (
+            method == "GET"
+            and (path.kind == "entity" or (path.kind == "collection" and not entity.__single__))
+            and entity.__entity_set__ not in self.service.entity_read_hooks
+        ):
             return await self._shaped_read(req, path, pairs)
-        if path.kind == "entity" and method in ("GET", "HEAD") and \
-                entity.__entity_set__ in self.service.entity_read_hooks:
+        if (
+            path.kind == "entity"
+            and method in ("GET", "HEAD")
+            and entity.__entity_set__ in self.service.entity_read_hooks
+        ):
             hooked = await self._hooked_entity_read(req, path, method, pairs)
             if hooked is not None:
                 return hooked
@@ -180,8 +203,10 @@ class ODataEndpoint:
                 return await self._read_collection(req, path, options, method, pairs)
             if method == "POST" and path.kind == "collection":
                 return await self._create(req, entity, options)
-            raise MethodNotAllowed(f"{method} is not allowed on the collection {entity.__entity_set__} "
-                                   "(use GET to read, POST to create)", headers={"Allow": "GET, HEAD, POST"})
+            raise MethodNotAllowed(
+                f"{method} is not allowed on the collection {entity.__entity_set__} (use GET to read, POST to create)",
+                headers={"Allow": "GET, HEAD, POST"},
+            )
         if path.kind == "entity":
             if method in ("GET", "HEAD"):
                 return await self._read_entity(req, path, options, method)
@@ -189,15 +214,18 @@ class ODataEndpoint:
                 return await self._update(req, path, options, merge=method == "PATCH")
             if method == "DELETE":
                 return await self._delete(path)
-            raise MethodNotAllowed(f"{method} is not allowed on an entity",
-                                   headers={"Allow": "GET, HEAD, PUT, POST, PATCH, DELETE"})
+            raise MethodNotAllowed(
+                f"{method} is not allowed on an entity", headers={"Allow": "GET, HEAD, PUT, POST, PATCH, DELETE"}
+            )
         if path.kind == "navigation":
             if method in ("GET", "HEAD"):
                 return await self._read_navigation(req, path, options, method, pairs)
             if method == "POST" and path.navigation.many and not path.count:
                 return await self._create_related(req, path, options)
-            raise MethodNotAllowed(f"{method} is not allowed on {path.navigation.name}",
-                                   headers={"Allow": "GET, HEAD" + (", POST" if path.navigation.many else "")})
+            raise MethodNotAllowed(
+                f"{method} is not allowed on {path.navigation.name}",
+                headers={"Allow": "GET, HEAD" + (", POST" if path.navigation.many else "")},
+            )
         if path.kind == "property":
             self._allow(method, ("GET", "HEAD"), f"the property {path.prop.name}")
             return await self._read_property(req, path, method)
@@ -291,11 +319,13 @@ class ODataEndpoint:
         self._check_format(options)
         if path.kind == "count":
             return await self._count(path, options, "GET", where=ctx.where)
-        return await self._read_collection(req, path, options, "GET" if method == "POST" else method, pairs,
-                                           where=ctx.where)
+        return await self._read_collection(
+            req, path, options, "GET" if method == "POST" else method, pairs, where=ctx.where
+        )
 
-    async def _hooked_entity_read(self, req: ODataRequest, path: ResourcePath, method: str,
-                                  pairs) -> ODataResponse | None:
+    async def _hooked_entity_read(
+        self, req: ODataRequest, path: ResourcePath, method: str, pairs
+    ) -> ODataResponse | None:
         hook = self.service.entity_read_hooks[path.entity.__entity_set__]
         async with self.db.read() as conn:
             ctx = ReadContext(path.entity, conn, self.service, key=path.key)
@@ -310,8 +340,10 @@ class ODataEndpoint:
 
     def _allow(self, method: str, allowed: tuple[str, ...], what: str) -> None:
         if method not in allowed:
-            raise MethodNotAllowed(f"{method} is not allowed on {what}; allowed: {', '.join(allowed)}",
-                                   headers={"Allow": ", ".join(allowed)})
+            raise MethodNotAllowed(
+                f"{method} is not allowed on {what}; allowed: {', '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
 
     def _check_format(self, options: QueryOptions) -> None:
         fmt = (options.format or "").lower()
@@ -325,9 +357,10 @@ class ODataEndpoint:
     # -- documents -------------------------------------------------------------------------
 
     def _service_document(self, req: ODataRequest, method: str) -> ODataResponse:
-        body = {"@odata.context": f"{req.root}$metadata",
-                "value": [{"name": e.__entity_set__, "kind": "EntitySet", "url": e.__entity_set__}
-                          for e in self.schema]}
+        body = {
+            "@odata.context": f"{req.root}$metadata",
+            "value": [{"name": e.__entity_set__, "kind": "EntitySet", "url": e.__entity_set__} for e in self.schema],
+        }
         return ODataResponse(200, b"" if method == "HEAD" else dumps(body))
 
     def _metadata(self, req: ODataRequest, pairs, method: str) -> ODataResponse:
@@ -348,12 +381,26 @@ class ODataEndpoint:
 
     # -- reads -------------------------------------------------------------------------
 
-    async def _read_collection(self, req, path: ResourcePath, options: QueryOptions, method: str, pairs,
-                               where=None, context_set: str | None = None, plan: ReadPlan | None = None,
-                               slots=()) -> ODataResponse:
+    async def _read_collection(
+        self,
+        req,
+        path: ResourcePath,
+        options: QueryOptions,
+        method: str,
+        pairs,
+        where=None,
+        context_set: str | None = None,
+        plan: ReadPlan | None = None,
+        slots=(),
+    ) -> ODataResponse:
         entity = path.target
-        plain = options.filter is None and not options.orderby and options.top is None and not options.skip \
+        plain = (
+            options.filter is None
+            and not options.orderby
+            and options.top is None
+            and not options.skip
             and not options.count
+        )
         if entity.__single__ and path.kind == "collection" and plain:
             one = QueryOptions(select=options.select, expand=options.expand)
             plan, _ = self.reader.plan_collection(entity, one)
@@ -361,16 +408,18 @@ class ODataEndpoint:
                 page = await self.reader.collection(ex, plan, top=1)
             if not page.items:
                 raise NotFound(f"{entity.__entity_set__} is not configured")
-            return ODataResponse(200, b"") if method == "HEAD" else self._entity_response(
-                req, entity, page.items[0], options)
+            return (
+                ODataResponse(200, b"")
+                if method == "HEAD"
+                else self._entity_response(req, entity, page.items[0], options)
+            )
         if plan is None:
             plan, _ = self.reader.plan_collection(entity, options, where=where)
         async with self.db.reads(snapshot=bool(options.count or options.expand)) as ex:
             page = await self.reader.collection(ex, plan, slots, options.top, options.skip)
         if method == "HEAD":
             return ODataResponse(200, b"")
-        body: dict[str, Any] = {"@odata.context": context_url(req.root, context_set or entity.__entity_set__,
-                                                               options)}
+        body: dict[str, Any] = {"@odata.context": context_url(req.root, context_set or entity.__entity_set__, options)}
         if page.count is not None:
             body["@odata.count"] = page.count
         body["value"] = page.items
@@ -393,8 +442,9 @@ class ODataEndpoint:
             n = await self.reader.count(ex, stmt)
         return ODataResponse(200, b"" if method == "HEAD" else str(n).encode(), "text/plain; charset=utf-8")
 
-    async def _read_entity(self, req, path: ResourcePath, options: QueryOptions, method: str,
-                           plan: ReadPlan | None = None) -> ODataResponse:
+    async def _read_entity(
+        self, req, path: ResourcePath, options: QueryOptions, method: str, plan: ReadPlan | None = None
+    ) -> ODataResponse:
         entity = path.entity
         if plan is None:
             plan = self.reader.plan_single(entity, options)
@@ -408,21 +458,22 @@ class ODataEndpoint:
             raise self._not_found(entity, path.key)
         return self._entity_response(req, entity, item, options)
 
-    def _entity_response(self, req, entity, item: dict, options: QueryOptions | None, status: int = 200,
-                         headers: dict | None = None) -> ODataResponse:
+    def _entity_response(
+        self, req, entity, item: dict, options: QueryOptions | None, status: int = 200, headers: dict | None = None
+    ) -> ODataResponse:
         body = {"@odata.context": context_url(req.root, entity.__entity_set__, options, entity=True), **item}
         return ODataResponse(status, dumps(body), headers=headers or {})
 
     def _not_found(self, entity: type[Entity], key: Any) -> NotFound:
         return NotFound(f"{entity.__entity_set__} {key} does not exist", target=entity.key.name)
 
-    async def _read_navigation(self, req, path: ResourcePath, options: QueryOptions, method: str,
-                               pairs) -> ODataResponse:
+    async def _read_navigation(
+        self, req, path: ResourcePath, options: QueryOptions, method: str, pairs
+    ) -> ODataResponse:
         nav = path.navigation
         entity, target = path.entity, nav.target
         async with self.db.reads() as ex:
-            found, fk_value = await self.reader.value_of(ex, entity, path.key,
-                                                         entity.key.name if nav.many else nav.fk)
+            found, fk_value = await self.reader.value_of(ex, entity, path.key, entity.key.name if nav.many else nav.fk)
         if not found:
             raise self._not_found(entity, path.key)
         table = self.db.table(target)
@@ -430,8 +481,9 @@ class ODataEndpoint:
             where = [table.c[nav.fk] == path.key]
             if path.count:
                 return await self._count(path, options, method, where=where)
-            return await self._read_collection(req, path, options, method, pairs, where=where,
-                                               context_set=target.__entity_set__)
+            return await self._read_collection(
+                req, path, options, method, pairs, where=where, context_set=target.__entity_set__
+            )
         if fk_value in (None, 0):
             return ODataResponse(204, b"", None)
         plan = self.reader.plan_single(target, options)
@@ -453,8 +505,10 @@ class ODataEndpoint:
             if rendered is None:
                 return ODataResponse(204, b"", None)
             return ODataResponse(200, str(rendered).encode(), "text/plain; charset=utf-8")
-        body = {"@odata.context": f"{req.root}$metadata#{entity.__entity_set__}({path.key})/{prop.name}",
-                "value": rendered}
+        body = {
+            "@odata.context": f"{req.root}$metadata#{entity.__entity_set__}({path.key})/{prop.name}",
+            "value": rendered,
+        }
         return ODataResponse(200, b"" if method == "HEAD" else dumps(body))
 
     # -- writes -----------------------------------------------------------------------------
@@ -463,8 +517,9 @@ class ODataEndpoint:
         if options.filter is not None or options.orderby or options.top is not None or options.skip or options.count:
             raise BadRequest("$filter, $orderby, $top, $skip and $count do not apply to a write")
 
-    async def _create(self, req: ODataRequest, entity: type[Entity], options: QueryOptions,
-                      fixed: dict[str, Any] | None = None) -> ODataResponse:
+    async def _create(
+        self, req: ODataRequest, entity: type[Entity], options: QueryOptions, fixed: dict[str, Any] | None = None
+    ) -> ODataResponse:
         self._readonly(entity)
         self._reject_read_options(options)
         body = parse_json_object(req.body, self.limits)
@@ -486,8 +541,11 @@ class ODataEndpoint:
         location = f"{req.root}{entity.__entity_set__}({key})"
         if answer is not None:
             value = answer(key)
-            return ODataResponse(201, dumps({"@odata.context": f"{req.root}$metadata#{value.type_name}",
-                                             "value": value.value}), headers={"Location": location})
+            return ODataResponse(
+                201,
+                dumps({"@odata.context": f"{req.root}$metadata#{value.type_name}", "value": value.value}),
+                headers={"Location": location},
+            )
         if self._prefers_minimal(req):
             return ODataResponse(204, b"", None, {"Location": location, "OData-EntityId": location})
         return self._entity_response(req, entity, item or {}, options, 201, {"Location": location})
@@ -525,11 +583,15 @@ class ODataEndpoint:
         entity = path.entity
         action = self.service.actions.get((entity.__entity_set__, path.action))
         if action is None:
-            raise NotFound(f"{entity.__entity_set__} has no property, navigation or action named {path.action!r}",
-                           target=path.action)
+            raise NotFound(
+                f"{entity.__entity_set__} has no property, navigation or action named {path.action!r}",
+                target=path.action,
+            )
         if method not in action.methods:
-            raise MethodNotAllowed(f"{path.action} is called with {' or '.join(action.methods)}",
-                                   headers={"Allow": ", ".join(action.methods)})
+            raise MethodNotAllowed(
+                f"{path.action} is called with {' or '.join(action.methods)}",
+                headers={"Allow": ", ".join(action.methods)},
+            )
         async with self.db.reads() as ex:
             if not await self.reader.exists(ex, entity, path.key):
                 raise self._not_found(entity, path.key)
@@ -542,14 +604,18 @@ class ODataEndpoint:
         async with self.db.write() as conn:
             if not await self.reader.exists(ConnectionExecutor(conn), entity, path.key):
                 raise self._not_found(entity, path.key)
-            ctx = Context("ACTION", entity, conn, self.service, data=params, key=path.key, sent=sent,
-                          params=params)
+            ctx = Context("ACTION", entity, conn, self.service, data=params, key=path.key, sent=sent, params=params)
             result = await action.handler(ctx)
             minimal = self._prefers_minimal(req)
             if isinstance(result, Created):
                 target = self.schema.entity(result.entity_set)
-                item = None if minimal else await self.reader.single(
-                    ConnectionExecutor(conn), self._written_plan(target, QueryOptions()), result.key)
+                item = (
+                    None
+                    if minimal
+                    else await self.reader.single(
+                        ConnectionExecutor(conn), self._written_plan(target, QueryOptions()), result.key
+                    )
+                )
         if isinstance(result, Created):
             location = f"{req.root}{result.entity_set}({result.key})"
             if minimal:

@@ -17,8 +17,16 @@ class ODataError(Exception):
     status = 400
     code = "BadRequest"
 
-    def __init__(self, message: str, *, target: str | None = None, details: list[dict] | None = None,
-                 code: str | None = None, status: int | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        target: str | None = None,
+        details: list[dict] | None = None,
+        code: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.target = target

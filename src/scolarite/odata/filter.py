@@ -20,9 +20,9 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from odata_query import ast as o
 
-from . import edm
+from scolarite.schema import Entity, Navigation, edm
+
 from .errors import BadRequest
-from .schema import Entity, Navigation
 from .uri import SLOT_INTEGER, SLOT_STRING, string_literal
 
 NUMERIC = {"integer", "number"}
@@ -73,8 +73,7 @@ def slot_name(index: int) -> str:
 class Scope:
     """The entity an expression is evaluated against, and the joins it needed."""
 
-    def __init__(self, entity: type[Entity], table: sa.FromClause, parent: "Scope | None" = None,
-                 var: str | None = None):
+    def __init__(self, entity: type[Entity], table: sa.FromClause, parent: Scope | None = None, var: str | None = None):
         self.entity = entity
         self.table = table
         self.parent = parent
@@ -126,8 +125,9 @@ class ExpressionCompiler:
         if typed.category == "null":
             return sa.false()
         if typed.category != "boolean":
-            raise BadRequest(f"{option} must be a condition (true or false); {typed.label} is {_article(typed)}",
-                             target=option)
+            raise BadRequest(
+                f"{option} must be a condition (true or false); {typed.label} is {_article(typed)}", target=option
+            )
         return self._as_condition(typed)
 
     def orderable(self, node: Any, scope: Scope) -> Any:
@@ -186,13 +186,20 @@ class ExpressionCompiler:
             nav = entity.navigations.get(name)
             if nav is None:
                 if name in entity.properties:
-                    raise BadRequest(f"{name} is a property of {entity.__entity_set__}, not a navigation: "
-                                     f"{path_text} cannot go through it", target=path_text)
-                raise BadRequest(f"{entity.__entity_set__} has no navigation property {name!r} (in {path_text})",
-                                 target=path_text)
+                    raise BadRequest(
+                        f"{name} is a property of {entity.__entity_set__}, not a navigation: "
+                        f"{path_text} cannot go through it",
+                        target=path_text,
+                    )
+                raise BadRequest(
+                    f"{entity.__entity_set__} has no navigation property {name!r} (in {path_text})", target=path_text
+                )
             if nav.many:
-                raise BadRequest(f"{name} is a collection: use {name}/any(x: x/...) or {name}/all(...) "
-                                 f"to test its items (in {path_text})", target=path_text)
+                raise BadRequest(
+                    f"{name} is a collection: use {name}/any(x: x/...) or {name}/all(...) "
+                    f"to test its items (in {path_text})",
+                    target=path_text,
+                )
             table, entity = self._join(owner_scope, table, nav, tuple(parts[: len(parts) - len(rest) + i + 1]))
         return self._member(owner_scope, table, entity, rest[-1], path_text)
 
@@ -227,8 +234,11 @@ class ExpressionCompiler:
             if name in entity.navigations:
                 nav = entity.navigations[name]
                 hint = f"{name}/any(x: ...)" if nav.many else f"{name}/Nom"
-                raise BadRequest(f"{name} is a navigation property of {entity.__entity_set__}; "
-                                 f"compare one of its properties instead, e.g. {hint}", target=label)
+                raise BadRequest(
+                    f"{name} is a navigation property of {entity.__entity_set__}; "
+                    f"compare one of its properties instead, e.g. {hint}",
+                    target=label,
+                )
             raise BadRequest(f"{entity.__entity_set__} has no property named {name!r}", target=label)
         if prop.secret:
             raise BadRequest(f"{label} is write-only: it cannot be compared, sorted or read", target=label)
@@ -251,7 +261,7 @@ class ExpressionCompiler:
         if kind == "s":
             if not node.val.startswith(SLOT_STRING):
                 return None
-            index = int(node.val[len(SLOT_STRING):])
+            index = int(node.val[len(SLOT_STRING) :])
         else:
             index = int(node.val) - SLOT_INTEGER
             if not 0 <= index < len(self.slots):
@@ -268,8 +278,9 @@ class ExpressionCompiler:
     def _v_Integer(self, node, scope):
         index = self._slot(node, "i")
         if index is not None:
-            return self._slot_lit(index, "integer", sa.Integer() if self.slots[index] == "i" else sa.BigInteger(),
-                                  _integer_literal)
+            return self._slot_lit(
+                index, "integer", sa.Integer() if self.slots[index] == "i" else sa.BigInteger(), _integer_literal
+            )
         value = _integer_literal(node.val)
         return self._lit(value, "integer", f"the number {node.val}")
 
@@ -369,9 +380,10 @@ class ExpressionCompiler:
                 return self._lit(edm.Guid().parse(item.value), "guid", item.label)
             except edm.EdmValueError:
                 pass
-        raise BadRequest(f"cannot compare {target.label} with {item.label}: "
-                         f"{_kind_name(a)} and {_kind_name(b)} do not match",
-                         target=target.label.split(" ")[0])
+        raise BadRequest(
+            f"cannot compare {target.label} with {item.label}: {_kind_name(a)} and {_kind_name(b)} do not match",
+            target=target.label.split(" ")[0],
+        )
 
     def _v_BoolOp(self, node: o.BoolOp, scope: Scope) -> Typed:
         """``a or b or c`` is one OR of three terms, gathered without recursion: a chain of hundreds of terms
@@ -462,8 +474,9 @@ class ExpressionCompiler:
 
     def _f_endswith(self, s, suffix):
         start = sa.func.length(s.expr) - sa.func.length(suffix.expr) + 1
-        cond = sa.and_(sa.func.length(s.expr) >= sa.func.length(suffix.expr),
-                       sa.func.substr(s.expr, start) == suffix.expr)
+        cond = sa.and_(
+            sa.func.length(s.expr) >= sa.func.length(suffix.expr), sa.func.substr(s.expr, start) == suffix.expr
+        )
         return Typed(cond, "boolean", "endswith()")
 
     def _f_length(self, s):
@@ -477,8 +490,9 @@ class ExpressionCompiler:
         first = self._position(start, "the start of substring()") + 1
         if length is None:
             return Typed(sa.func.substr(s.expr, first), "string", "substring()")
-        return Typed(sa.func.substr(s.expr, first, self._position(length, "the length of substring()")), "string",
-                     "substring()")
+        return Typed(
+            sa.func.substr(s.expr, first, self._position(length, "the length of substring()")), "string", "substring()"
+        )
 
     def _position(self, n: Typed, what: str) -> Any:
         """A character position or count: an integer from 0 to 2³¹-1, as SQL's substr takes it (a literal is
@@ -544,7 +558,7 @@ class ExpressionCompiler:
     def _f_now(self):
         if self.slots is not None:
             raise Uncacheable("now() is evaluated per request")
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         return self._lit(now, "datetime", "now()")
 
     def _f_round(self, n):
@@ -569,8 +583,10 @@ class ExpressionCompiler:
             table, entity = self._join(owner_scope, table, nav, tuple(parts[: len(parts) - len(rest) + i + 1]))
         nav = entity.navigations.get(rest[-1])
         if nav is None or not nav.many:
-            raise BadRequest(f"{'/'.join(parts)} is not a collection navigation property; "
-                             "any()/all() only apply to collections", target="/".join(parts))
+            raise BadRequest(
+                f"{'/'.join(parts)} is not a collection navigation property; any()/all() only apply to collections",
+                target="/".join(parts),
+            )
         target = nav.target
         self._alias_count += 1
         alias = shared_alias(self.storage.table(target), f"l{self._alias_count}")
@@ -631,8 +647,15 @@ def _like_escape(text: str) -> str:
 
 
 def _kind_name(category: str) -> str:
-    return {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
-            "datetime": "a date", "guid": "a GUID", "null": "null"}.get(category, category)
+    return {
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "a boolean",
+        "datetime": "a date",
+        "guid": "a GUID",
+        "null": "null",
+    }.get(category, category)
 
 
 def _article(t: Typed) -> str:

@@ -36,7 +36,7 @@ class Limits:
     max_body_items: int = 100_000  # JSON values, arrays and objects of a request body (about: commas count)
 
     @classmethod
-    def from_settings(cls, read: Any) -> "Limits":
+    def from_settings(cls, read: Any) -> Limits:
         """From ``read(setting_name)`` (a string or None), e.g. ``os.environ.get``; unset or invalid values keep
         the defaults."""
         values = {}
@@ -56,8 +56,9 @@ def setting(name: str) -> str:
 
 def exceeded(name: str, what: str, limit: int, target: str | None = None) -> BadRequest:
     """The 400 of a request beyond a limit: ``what`` says what the request asks."""
-    return BadRequest(f"{what}; the limit is {limit:,} (setting {setting(name)})", target=target,
-                      code="QueryLimitExceeded")
+    return BadRequest(
+        f"{what}; the limit is {limit:,} (setting {setting(name)})", target=target, code="QueryLimitExceeded"
+    )
 
 
 class Budget:
@@ -79,16 +80,29 @@ class Budget:
             current, depth, lambdas, chain = stack.pop()
             self.nodes += 1
             if self.nodes > limits.max_filter_nodes:
-                raise exceeded("max_filter_nodes", f"the expressions of this request ({option}…) have more than "
-                               f"{limits.max_filter_nodes:,} terms and operators", limits.max_filter_nodes, option)
+                raise exceeded(
+                    "max_filter_nodes",
+                    f"the expressions of this request ({option}…) have more than "
+                    f"{limits.max_filter_nodes:,} terms and operators",
+                    limits.max_filter_nodes,
+                    option,
+                )
             if depth > limits.max_filter_depth:
-                raise exceeded("max_filter_depth", f"{option} nests operators more than {limits.max_filter_depth} "
-                               "levels deep", limits.max_filter_depth, option)
+                raise exceeded(
+                    "max_filter_depth",
+                    f"{option} nests operators more than {limits.max_filter_depth} levels deep",
+                    limits.max_filter_depth,
+                    option,
+                )
             if isinstance(current, o.CollectionLambda):
                 lambdas += 1
                 if lambdas > limits.max_lambda_depth:
-                    raise exceeded("max_lambda_depth", f"{option} nests any()/all() more than "
-                                   f"{limits.max_lambda_depth} levels deep", limits.max_lambda_depth, option)
+                    raise exceeded(
+                        "max_lambda_depth",
+                        f"{option} nests any()/all() more than {limits.max_lambda_depth} levels deep",
+                        limits.max_lambda_depth,
+                        option,
+                    )
             op = type(current.op) if isinstance(current, o.BoolOp) else None
             for child in _children(current):
                 # A chain of the same operator (a or b or c) is compiled flat: it is one level deep.
@@ -100,8 +114,12 @@ class Budget:
             raise exceeded("max_expand_depth", f"$expand goes {depth} levels deep", limits.max_expand_depth, target)
         self.navigations += count
         if self.navigations > limits.max_expand_navigations:
-            raise exceeded("max_expand_navigations", f"this request expands more than "
-                           f"{limits.max_expand_navigations} navigations", limits.max_expand_navigations, target)
+            raise exceeded(
+                "max_expand_navigations",
+                f"this request expands more than {limits.max_expand_navigations} navigations",
+                limits.max_expand_navigations,
+                target,
+            )
 
 
 def _is_bool(node: Any, op: type) -> bool:
@@ -114,8 +132,9 @@ def _children(node: Any):
     for f in dataclasses.fields(node):
         value = getattr(node, f.name)
         if isinstance(value, o._Node):
-            if not isinstance(value, (o._BinOpToken, o._Comparator, o._BoolOpToken, o._UnaryOpToken,
-                                      o._CollectionOperator)):
+            if not isinstance(
+                value, (o._BinOpToken, o._Comparator, o._BoolOpToken, o._UnaryOpToken, o._CollectionOperator)
+            ):
                 yield value
         elif isinstance(value, (list, tuple)):
             for item in value:
@@ -135,6 +154,11 @@ class RowBudget:
     def take(self, n: int, what: str) -> None:
         self.left -= n
         if self.left < 0:
-            raise exceeded("max_expanded_entities", f"the expansions of this response ({what}) would hold more "
-                           f"than {self.limit:,} entities: ask for fewer with $top, $filter or a nested "
-                           "$top inside $expand", self.limit, "$expand")
+            raise exceeded(
+                "max_expanded_entities",
+                f"the expansions of this response ({what}) would hold more "
+                f"than {self.limit:,} entities: ask for fewer with $top, $filter or a nested "
+                "$top inside $expand",
+                self.limit,
+                "$expand",
+            )

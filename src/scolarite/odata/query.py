@@ -17,18 +17,19 @@ parameter, per-parent ``$top``/``$skip`` with ``ROW_NUMBER()``) and one for
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from . import edm
+from scolarite.schema import Entity, edm
+
 from .errors import BadRequest
 from .filter import ExpressionCompiler, Scope, Storage, shared_alias
 from .limits import DEFAULT_LIMITS, RowBudget
-from .schema import Entity
 from .uri import ExpandItem, QueryOptions
 
 FIXED, SLOT, KEY, KEYS = range(4)
@@ -79,7 +80,7 @@ class Level:
     stmt: Statement
     render: list[tuple[str, int, Callable[[Any], Any] | None]]  # (property, column index, converter)
     index: dict[str, int]  # column name → index in a row
-    expand: list["Expansion"] = field(default_factory=list)
+    expand: list[Expansion] = field(default_factory=list)
     # Expanded navigations in $expand order: (name, None) when filled by a later
     # statement, (name, (key index, render spec)) when joined into this one.
     navs: list[tuple[str, Any]] = field(default_factory=list)
@@ -98,9 +99,10 @@ class _Projection:
     rest: list[ExpandItem] = field(default_factory=list)  # expansions run as statements of their own
 
     @classmethod
-    def plain(cls, names: list[str], expand: list[ExpandItem] = ()) -> "_Projection":
-        return cls([], None, {n: i for i, n in enumerate(names)}, [(e.navigation.name, None) for e in expand],
-                   list(expand))
+    def plain(cls, names: list[str], expand: list[ExpandItem] = ()) -> _Projection:
+        return cls(
+            [], None, {n: i for i, n in enumerate(names)}, [(e.navigation.name, None) for e in expand], list(expand)
+        )
 
 
 @dataclass
@@ -119,8 +121,13 @@ class ReadPlan:
 
 
 class Reader:
-    def __init__(self, storage: Storage, dialect: sa.engine.Dialect, max_page_size: int = 1000,
-                 max_expanded: int = DEFAULT_LIMITS.max_expanded_entities):
+    def __init__(
+        self,
+        storage: Storage,
+        dialect: sa.engine.Dialect,
+        max_page_size: int = 1000,
+        max_expanded: int = DEFAULT_LIMITS.max_expanded_entities,
+    ):
         self.storage = storage
         self.dialect = dialect
         self.dialect_name = dialect.name
@@ -130,8 +137,13 @@ class Reader:
 
     # -- planning ----------------------------------------------------------------------
 
-    def plan_collection(self, entity: type[Entity], options: QueryOptions, where: list[Any] | None = None,
-                        slots: list[str] | None = None) -> tuple[ReadPlan, dict[int, Callable]]:
+    def plan_collection(
+        self,
+        entity: type[Entity],
+        options: QueryOptions,
+        where: list[Any] | None = None,
+        slots: list[str] | None = None,
+    ) -> tuple[ReadPlan, dict[int, Callable]]:
         """The plan of a collection read, and the binders of its slots."""
         compiler, table, scope, conds = self._filtered(entity, options, where, slots)
         order = [(compiler.orderable(o.expr, scope), o.desc) for o in options.orderby]
@@ -153,8 +165,11 @@ class Reader:
             raise BadRequest("$filter, $orderby, $top and $skip apply to collections, not to a single entity")
         table = self.storage.table(entity)
         proj = self._project(entity, options, table, table)
-        stmt = sa.select(*proj.columns).select_from(proj.from_clause).where(
-            table.c[entity.key.name] == self._key_param(), self.storage.condition(entity, table, domain=domain))
+        stmt = (
+            sa.select(*proj.columns)
+            .select_from(proj.from_clause)
+            .where(table.c[entity.key.name] == self._key_param(), self.storage.condition(entity, table, domain=domain))
+        )
         return ReadPlan(self._level(entity, options, stmt, proj))
 
     def _simple_level(self, entity: type[Entity], column: str) -> Level:
@@ -163,13 +178,15 @@ class Reader:
         if level is None:
             table = self.storage.table(entity)
             options = QueryOptions(select=[column])
-            stmt = sa.select(table.c[column]).where(table.c[entity.key.name] == self._key_param(),
-                                                    self.storage.condition(entity, table))
+            stmt = sa.select(table.c[column]).where(
+                table.c[entity.key.name] == self._key_param(), self.storage.condition(entity, table)
+            )
             level = self._simple[ident] = self._level(entity, options, stmt, _Projection.plain([column]))
         return level
 
-    def _filtered(self, entity: type[Entity], options: QueryOptions, where: list[Any] | None,
-                  slots: list[str] | None = None):
+    def _filtered(
+        self, entity: type[Entity], options: QueryOptions, where: list[Any] | None, slots: list[str] | None = None
+    ):
         """The compiler, join scope and WHERE conditions of a collection read."""
         compiler = ExpressionCompiler(self.storage, self.dialect_name, slots)
         table = self.storage.table(entity)
@@ -187,7 +204,7 @@ class Reader:
                 needed.add(item.navigation.fk)
         return [n for n in entity.properties if n in needed]
 
-    def _project(self, entity: type[Entity], options: QueryOptions, table, from_clause) -> "_Projection":
+    def _project(self, entity: type[Entity], options: QueryOptions, table, from_clause) -> _Projection:
         """The columns of a top-level SELECT, with its to-one expansions joined in.
 
         A to-one ``$expand`` without options of its own (``$select`` aside) is a
@@ -196,15 +213,23 @@ class Reader:
         proj = _Projection([table.c[c] for c in columns], from_clause, {n: i for i, n in enumerate(columns)})
         for n, item in enumerate(options.expand):
             nav, opts = item.navigation, item.options
-            if nav.many or opts.filter is not None or opts.expand or opts.orderby or opts.top is not None \
-                    or opts.skip or opts.count:
+            if (
+                nav.many
+                or opts.filter is not None
+                or opts.expand
+                or opts.orderby
+                or opts.top is not None
+                or opts.skip
+                or opts.count
+            ):
                 proj.navs.append((nav.name, None))
                 proj.rest.append(item)
                 continue
             target = nav.target
             alias = shared_alias(self.storage.table(target), f"x{n + 1}")
-            proj.from_clause = proj.from_clause.outerjoin(alias, sa.and_(
-                alias.c[target.key.name] == table.c[nav.fk], self.storage.condition(target, alias)))
+            proj.from_clause = proj.from_clause.outerjoin(
+                alias, sa.and_(alias.c[target.key.name] == table.c[nav.fk], self.storage.condition(target, alias))
+            )
             start = len(proj.columns)
             sub = self._columns(target, opts)
             proj.columns += [alias.c[c] for c in sub]
@@ -215,11 +240,14 @@ class Reader:
     def _render_spec(self, entity: type[Entity], options: QueryOptions, index: dict[str, int]) -> list:
         """(property, column index, converter) in rendering order.  A write-only property is never read: its
         index is None and it renders as its empty value (null, or "" when it is not nullable: as documented)."""
-        return [(name, None, _empty(entity.properties[name])) if entity.properties[name].secret else
-                (name, index[name], self._converter(entity.properties[name].edm))
-                for name in _selected(entity, options)]
+        return [
+            (name, None, _empty(entity.properties[name]))
+            if entity.properties[name].secret
+            else (name, index[name], self._converter(entity.properties[name].edm))
+            for name in _selected(entity, options)
+        ]
 
-    def _level(self, entity: type[Entity], options: QueryOptions, stmt, proj: "_Projection | list[str]") -> Level:
+    def _level(self, entity: type[Entity], options: QueryOptions, stmt, proj: _Projection | list[str]) -> Level:
         if not isinstance(proj, _Projection):  # nested levels: plain columns, every expansion separate
             proj = _Projection.plain(proj, options.expand)
         render = self._render_spec(entity, options, proj.index)
@@ -237,14 +265,20 @@ class Reader:
             conds.append(compiler.predicate(opts.filter, scope))
         columns = self._columns(target, opts)
         if not nav.many:
-            stmt = sa.select(*[table.c[c] for c in columns]).select_from(scope.from_clause()).where(
-                self._keys_in(table.c[target.key.name]), *conds)
+            stmt = (
+                sa.select(*[table.c[c] for c in columns])
+                .select_from(scope.from_clause())
+                .where(self._keys_in(table.c[target.key.name]), *conds)
+            )
             return Expansion(exp, self._level(target, opts, stmt, columns))
         columns = list(dict.fromkeys([*columns, nav.fk]))
         order = [(compiler.orderable(o.expr, scope), o.desc) for o in opts.orderby]
         order_by = [*[(e.desc() if d else e.asc()) for e, d in order], table.c[target.key.name].asc()]
-        base = sa.select(*[table.c[c] for c in columns]).select_from(scope.from_clause()).where(
-            self._keys_in(table.c[nav.fk]), *conds)
+        base = (
+            sa.select(*[table.c[c] for c in columns])
+            .select_from(scope.from_clause())
+            .where(self._keys_in(table.c[nav.fk]), *conds)
+        )
         if opts.top is not None or opts.skip:
             rn = sa.func.row_number().over(partition_by=table.c[nav.fk], order_by=order_by).label("_rn")
             sub = base.add_columns(rn).subquery()
@@ -256,8 +290,12 @@ class Reader:
             stmt = base.order_by(*order_by)
         count = None
         if opts.count:
-            count = self._compile(sa.select(table.c[nav.fk], sa.func.count()).select_from(scope.from_clause())
-                                  .where(self._keys_in(table.c[nav.fk]), *conds).group_by(table.c[nav.fk]))
+            count = self._compile(
+                sa.select(table.c[nav.fk], sa.func.count())
+                .select_from(scope.from_clause())
+                .where(self._keys_in(table.c[nav.fk]), *conds)
+                .group_by(table.c[nav.fk])
+            )
         return Expansion(exp, self._level(target, opts, stmt, columns), count)
 
     # -- compilation -------------------------------------------------------------------
@@ -271,8 +309,9 @@ class Reader:
         statement serves any number of parents (and stays prepared)."""
         if self.dialect_name == "postgresql":
             return column == sa.any_(sa.bindparam("keys", None, type_=ARRAY(column.type), required=False))
-        each = sa.select(sa.literal_column("value")).select_from(sa.func.json_each(sa.bindparam("keys", None,
-                                                                                                required=False)))
+        each = sa.select(sa.literal_column("value")).select_from(
+            sa.func.json_each(sa.bindparam("keys", None, required=False))
+        )
         return column.in_(each)
 
     def _compile(self, stmt) -> Statement:
@@ -295,7 +334,7 @@ class Reader:
 
     def _converter(self, t: edm.EdmType) -> Callable[[Any], Any] | None:
         """Driver value → JSON value: the type's result processor, then the EDM rendering."""
-        proc = result_processor(t.sa_type(), self.dialect)
+        proc = edm.result_processor(t.sa_type(), self.dialect)
         render = None if type(t).render is edm.EdmType.render else t.render
         if proc is None:
             return render
@@ -305,8 +344,15 @@ class Reader:
 
     # -- running -----------------------------------------------------------------------
 
-    async def collection(self, ex: Executor, plan: ReadPlan, slots: Sequence[Any] = (), top: int | None = None,
-                         skip: int = 0, page: bool = True) -> Page:
+    async def collection(
+        self,
+        ex: Executor,
+        plan: ReadPlan,
+        slots: Sequence[Any] = (),
+        top: int | None = None,
+        skip: int = 0,
+        page: bool = True,
+    ) -> Page:
         limit = top
         cut = False
         if page and (limit is None or limit > self.max_page_size):
@@ -435,7 +481,7 @@ def _row_renderer(render: list, navs: list[tuple[str, Any]] = ()) -> Callable[[S
             key, spec = joined
             parts.append(f"{name!r}: (None if row[{key}] is None else {{{display(spec)}}})")
     source = "def to_dict(row):\n    return {" + ", ".join(parts) + "}\n"
-    exec(compile(source, "<row renderer>", "exec"), namespace)  # noqa: S102 - names from the schema, quoted
+    exec(compile(source, "<row renderer>", "exec"), namespace)
     return namespace["to_dict"]
 
 
@@ -448,14 +494,3 @@ def _selected(entity: type[Entity], options: QueryOptions) -> list[str]:
     if options.select is None or options.select_all:
         return list(entity.properties)
     return [n for n in entity.properties if n in options.select]
-
-
-def result_processor(sa_type, dialect) -> Callable[[Any], Any] | None:
-    """The driver value → Python value conversion of a column type (None: none needed)."""
-    impl = sa_type.dialect_impl(dialect)
-    # asyncpg's numeric processor wants the column's type oid (1700: numeric).
-    coltype = 1700 if isinstance(impl, sa.Numeric) and not isinstance(impl, sa.Float) else None
-    try:
-        return impl.result_processor(dialect, coltype)
-    except TypeError:
-        return None

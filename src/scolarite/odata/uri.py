@@ -20,12 +20,21 @@ from odata_query import ast as oast
 from odata_query.exceptions import ODataException
 from odata_query.grammar import ODataLexer, ODataParser
 
+from scolarite.schema import Entity, Navigation, Property, Schema
+
 from .errors import BadRequest, NotFound
 from .limits import DEFAULT_LIMITS, Budget, Limits, exceeded
-from .schema import Entity, Navigation, Property, Schema
 
 SYSTEM_OPTIONS = {
-    "$filter", "$select", "$expand", "$orderby", "$top", "$skip", "$count", "$format", "$skiptoken",
+    "$filter",
+    "$select",
+    "$expand",
+    "$orderby",
+    "$top",
+    "$skip",
+    "$count",
+    "$format",
+    "$skiptoken",
 }
 UNSUPPORTED_OPTIONS = {"$search", "$apply", "$compute", "$levels", "$index", "$schemaversion", "$deltatoken", "$id"}
 
@@ -51,7 +60,7 @@ class ResourcePath:
 @dataclass
 class ExpandItem:
     navigation: Navigation
-    options: "QueryOptions"
+    options: QueryOptions
 
 
 @dataclass
@@ -99,11 +108,13 @@ def parse_expression(text: str, option: str, budget: Budget | None = None) -> An
     try:
         node = _parser.parse(_lexer.tokenize(text))
     except ODataException as exc:
-        raise BadRequest(f"{option} is not a valid expression: {_describe_parse_error(exc, text)}",
-                         target=option) from None
+        raise BadRequest(
+            f"{option} is not a valid expression: {_describe_parse_error(exc, text)}", target=option
+        ) from None
     except (ValueError, TypeError, IndexError, AttributeError, ArithmeticError):
-        raise BadRequest(f"{option} is not a valid expression: {_shown(text)} cannot be read as OData",
-                         target=option) from None
+        raise BadRequest(
+            f"{option} is not a valid expression: {_shown(text)} cannot be read as OData", target=option
+        ) from None
     if budget is not None:
         budget.expression(node, option)
     return node
@@ -118,7 +129,7 @@ def _describe_parse_error(exc: ODataException, text: str) -> str:
     token = getattr(exc, "token", None)
     index = getattr(token, "index", None)
     if isinstance(index, int):
-        shown = (text[index:index + 40].split() or [text[index:index + 1]])[0]
+        shown = (text[index : index + 40].split() or [text[index : index + 1]])[0]
         return f"unexpected {shown[:40]!r} at position {index + 1} of {_shown(text)}"
     return f"the expression {_shown(text)} is incomplete or not OData"
 
@@ -141,11 +152,13 @@ def parse_key(entity: type[Entity], raw: str) -> Any:
         try:
             return str(uuid.UUID(text))
         except ValueError:
-            raise BadRequest(f"{raw!r} is not a valid key for {entity.__entity_set__}: a GUID is expected",
-                             target=entity.key.name) from None
+            raise BadRequest(
+                f"{raw!r} is not a valid key for {entity.__entity_set__}: a GUID is expected", target=entity.key.name
+            ) from None
     if not re.fullmatch(r"-?\d{1,19}", raw):
-        raise BadRequest(f"{raw!r} is not a valid key for {entity.__entity_set__}: an integer is expected",
-                         target=entity.key.name)
+        raise BadRequest(
+            f"{raw!r} is not a valid key for {entity.__entity_set__}: an integer is expected", target=entity.key.name
+        )
     value = int(raw)
     if not -(2**63) <= value < 2**63:
         raise BadRequest(f"{raw} is out of range for a key", target=entity.key.name)
@@ -234,8 +247,7 @@ def parse_query_string(query: str, limits: Limits = DEFAULT_LIMITS) -> list[tupl
     return [(canonical_option(k), v) for k, v in pairs]
 
 
-def parse_options(entity: type[Entity], pairs: list[tuple[str, str]],
-                  limits: Limits = DEFAULT_LIMITS) -> QueryOptions:
+def parse_options(entity: type[Entity], pairs: list[tuple[str, str]], limits: Limits = DEFAULT_LIMITS) -> QueryOptions:
     """The query options of ``pairs`` (names as :func:`parse_query_string` gives them), within ``limits``."""
     raw: dict[str, str] = {}
     custom: dict[str, str] = {}
@@ -245,11 +257,15 @@ def parse_options(entity: type[Entity], pairs: list[tuple[str, str]],
             custom[name] = value
             continue
         if canon in UNSUPPORTED_OPTIONS:
-            raise BadRequest(f"the query option {name.strip()} is not supported by this service", target=canon,
-                             code="NotSupported")
+            raise BadRequest(
+                f"the query option {name.strip()} is not supported by this service", target=canon, code="NotSupported"
+            )
         if canon not in SYSTEM_OPTIONS:
-            raise BadRequest(f"unknown system query option {name.strip()!r}; the supported ones are "
-                             + ", ".join(sorted(SYSTEM_OPTIONS)), target=name.strip())
+            raise BadRequest(
+                f"unknown system query option {name.strip()!r}; the supported ones are "
+                + ", ".join(sorted(SYSTEM_OPTIONS)),
+                target=name.strip(),
+            )
         if canon in raw:
             raise BadRequest(f"the query option {canon} is given twice", target=canon)
         raw[canon] = value
@@ -343,8 +359,11 @@ def _parse_select(entity: type[Entity], text: str) -> tuple[list[str], bool]:
         if item.startswith(entity.schema.namespace + "."):
             raise BadRequest("$select of actions or qualified names is not supported", target="$select")
         if "/" in item or "(" in item:
-            raise BadRequest(f"$select item {item!r}: only property and navigation names can be selected "
-                             "(use $expand with a nested $select for related entities)", target="$select")
+            raise BadRequest(
+                f"$select item {item!r}: only property and navigation names can be selected "
+                "(use $expand with a nested $select for related entities)",
+                target="$select",
+            )
         if entity.member(item) is None:
             raise BadRequest(f"{entity.__entity_set__} has no property {item!r} to $select", target=item)
         prop = entity.properties.get(item)
@@ -371,14 +390,15 @@ def _parse_expand(entity: type[Entity], text: str, budget: Budget, depth: int) -
             targets = list(entity.navigations.values())
         else:
             if "/" in part:
-                raise BadRequest(f"$expand item {part!r}: expand one level per item and nest the next "
-                                 f"level in parentheses, e.g. {part.split('/')[0]}($expand={part.split('/', 1)[1]})",
-                                 target="$expand")
+                raise BadRequest(
+                    f"$expand item {part!r}: expand one level per item and nest the next "
+                    f"level in parentheses, e.g. {part.split('/')[0]}($expand={part.split('/', 1)[1]})",
+                    target="$expand",
+                )
             nav = entity.navigations.get(part)
             if nav is None:
                 what = "a structural property, not a navigation" if part in entity.properties else "not a navigation"
-                raise BadRequest(f"{part!r} is {what} of {entity.__entity_set__}; it cannot be expanded",
-                                 target=part)
+                raise BadRequest(f"{part!r} is {what} of {entity.__entity_set__}; it cannot be expanded", target=part)
             targets = [nav]
         budget.expand(depth, len(targets), "$expand")
         raw: dict[str, str] = {}

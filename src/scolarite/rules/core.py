@@ -18,6 +18,8 @@ def register(service: Service) -> None:
     async def check_address(ctx: Context) -> None:
         address = (ctx.data.get("Adresse") or "").strip()
         if not EMAIL.match(address):
-            raise ValidationError(f"Adresse {ctx.data.get('Adresse')!r} is not an e-mail address "
-                                  "(expected name@domain.tld)", target="Adresse")
+            raise ValidationError(
+                f"Adresse {ctx.data.get('Adresse')!r} is not an e-mail address (expected name@domain.tld)",
+                target="Adresse",
+            )
         ctx.data["Adresse"] = address

@@ -45,6 +45,7 @@ _PATH_FILTER = re.compile(r"^\s*path\s+eq\s+(?P<value>.*?)\s*$", re.IGNORECASE |
 
 # -- paths ---------------------------------------------------------------------------------
 
+
 def normalize_path(text: str) -> str:
     r"""``\\instance\CS1\``, ``instance/CS1`` → ``instance\CS1`` (the stored form)."""
     return SEPARATOR.join(part for part in _SEPARATORS.split(text.strip()) if part.strip())
@@ -69,8 +70,7 @@ def _same_text(db: Database, column: Any, value: str) -> Any:
 
 def _check_name(name: str) -> None:
     if _SEPARATORS.search(name):
-        raise ValidationError(f"Name {name!r} may not contain \\ or /: it names one entry of its folder",
-                              target="Name")
+        raise ValidationError(f"Name {name!r} may not contain \\ or /: it names one entry of its folder", target="Name")
     if name.strip() in (".", ".."):
         raise ValidationError(f"Name {name!r} is not a valid file or folder name", target="Name")
 
@@ -82,11 +82,15 @@ def _decode(text: str) -> bytes:
     try:
         return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationError("stream is not valid base64: send the file's content encoded in base64 "
-                              "(RFC 4648, alphabet A-Z a-z 0-9 + /, = padding)", target="stream") from None
+        raise ValidationError(
+            "stream is not valid base64: send the file's content encoded in base64 "
+            "(RFC 4648, alphabet A-Z a-z 0-9 + /, = padding)",
+            target="stream",
+        ) from None
 
 
 # -- queries shared by the handlers and the workflow functions ----------------------------
+
 
 def _tree(db: Database) -> sa.Table:
     return db.tables["Directory"]
@@ -98,10 +102,20 @@ async def find_folder(conn: AsyncConnection, db: Database, path: str) -> dict | 
     path = normalize_path(path)
     if not path:
         return None
-    row = (await conn.execute(
-        sa.select(tree.c.Streamid, tree.c.Path).where(
-            _same_text(db, tree.c.Path, path), tree.c.Isdirectory == sa.true(), tree.c._deleted == sa.false())
-        .order_by(tree.c.Id, tree.c.Streamid).limit(1))).mappings().first()
+    row = (
+        (
+            await conn.execute(
+                sa.select(tree.c.Streamid, tree.c.Path)
+                .where(
+                    _same_text(db, tree.c.Path, path), tree.c.Isdirectory == sa.true(), tree.c._deleted == sa.false()
+                )
+                .order_by(tree.c.Id, tree.c.Streamid)
+                .limit(1)
+            )
+        )
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -121,8 +135,9 @@ async def _parent_of(conn: AsyncConnection, db: Database, streamid: Any) -> Any:
 
 async def _name_taken(conn: AsyncConnection, db: Database, parent: Any, name: str, exclude: Any = None) -> bool:
     tree = _tree(db)
-    stmt = sa.select(tree.c.Streamid).where(tree.c._parent_id == parent, tree.c._deleted == sa.false(),
-                                            _same_text(db, tree.c.Name, name))
+    stmt = sa.select(tree.c.Streamid).where(
+        tree.c._parent_id == parent, tree.c._deleted == sa.false(), _same_text(db, tree.c.Name, name)
+    )
     if exclude is not None:
         stmt = stmt.where(tree.c.Streamid != exclude)
     return (await conn.execute(stmt.limit(1))).first() is not None
@@ -136,8 +151,13 @@ async def _subtree(conn: AsyncConnection, db: Database, folder: Any) -> tuple[li
     seen = {folder}
     frontier = [folder]
     while frontier:
-        rows = (await conn.execute(sa.select(tree.c.Streamid, tree.c.Isdirectory).where(
-            tree.c._parent_id.in_(frontier), tree.c._deleted == sa.false()))).all()
+        rows = (
+            await conn.execute(
+                sa.select(tree.c.Streamid, tree.c.Isdirectory).where(
+                    tree.c._parent_id.in_(frontier), tree.c._deleted == sa.false()
+                )
+            )
+        ).all()
         frontier = [r[0] for r in rows if r[1] and r[0] not in seen]
         seen.update(frontier)
         folders.extend(frontier)
@@ -157,8 +177,9 @@ async def _next_id(conn: AsyncConnection, db: Database) -> int:
 async def _soft_delete(conn: AsyncConnection, table: sa.Table, keys: list[Any]) -> int:
     if not keys:
         return 0
-    result = await conn.execute(sa.update(table).where(table.c.Streamid.in_(keys), table.c._deleted == sa.false())
-                                .values(_deleted=True))
+    result = await conn.execute(
+        sa.update(table).where(table.c.Streamid.in_(keys), table.c._deleted == sa.false()).values(_deleted=True)
+    )
     return result.rowcount
 
 
@@ -172,11 +193,15 @@ async def _delete_files(conn: AsyncConnection, db: Database, files: list[Any]) -
 
 # -- what other rules call -----------------------------------------------------------------
 
+
 async def share_name(conn: AsyncConnection, service: Service) -> str:
     """``Instance.FileSystemShareName``: the root of every path (R85, X25)."""
     table = service.db.tables["Instance"]
-    name = (await conn.execute(sa.select(table.c.FileSystemShareName).where(table.c._deleted == sa.false())
-                               .order_by(table.c.Id).limit(1))).scalar()
+    name = (
+        await conn.execute(
+            sa.select(table.c.FileSystemShareName).where(table.c._deleted == sa.false()).order_by(table.c.Id).limit(1)
+        )
+    ).scalar()
     return name or DEFAULT_SHARE
 
 
@@ -192,12 +217,14 @@ async def delete_folder_documents(conn: AsyncConnection, service: Service, folde
         count = await _delete_files(conn, db, files)
     if contexte:
         desc = db.tables["Description"]
-        await conn.execute(sa.update(desc).where(desc.c.Contexte == contexte, desc.c._deleted == sa.false())
-                           .values(_deleted=True))
+        await conn.execute(
+            sa.update(desc).where(desc.c.Contexte == contexte, desc.c._deleted == sa.false()).values(_deleted=True)
+        )
     return count
 
 
 # -- handlers ------------------------------------------------------------------------------
+
 
 def register(service: Service) -> None:
     schema, db = service.schema, service.db
@@ -213,14 +240,12 @@ def register(service: Service) -> None:
         # Locked on PostgreSQL: creations in one folder queue, so the name check holds.
         folder = await _folder(ctx.conn, db, parent, lock=True)
         if folder is None:
-            raise ValidationError(f"Streamid {parent} is not an existing folder (it must be {role})",
-                                  target="Streamid")
+            raise ValidationError(f"Streamid {parent} is not an existing folder (it must be {role})", target="Streamid")
         return folder
 
     async def check_free(ctx: Context, parent: dict, name: str, exclude: Any = None) -> None:
         if await _name_taken(ctx.conn, db, parent["Streamid"], name, exclude):
-            raise ConflictError(f"the folder {_path_of(parent)} already holds an entry named {name!r}",
-                                target="Name")
+            raise ConflictError(f"the folder {_path_of(parent)} already holds an entry named {name!r}", target="Name")
 
     # -- Directory ------------------------------------------------------------------------
 
@@ -249,17 +274,28 @@ def register(service: Service) -> None:
         _check_name(name)
         await check_free(ctx, parent, name)
         now = utcnow()
-        ctx.data.update(Streamid=str(uuid.uuid4()), Creation_time=now, Update_time=now, Delete_time=None,
-                        Last_access_time=now, Isdirectory=True, File_extension="",
-                        Path=_path_of(parent) + SEPARATOR + name, Size=0, stream="",
-                        Id=await _next_id(ctx.conn, db), _parent_id=parent["Streamid"])
+        ctx.data.update(
+            Streamid=str(uuid.uuid4()),
+            Creation_time=now,
+            Update_time=now,
+            Delete_time=None,
+            Last_access_time=now,
+            Isdirectory=True,
+            File_extension="",
+            Path=_path_of(parent) + SEPARATOR + name,
+            Size=0,
+            stream="",
+            Id=await _next_id(ctx.conn, db),
+            _parent_id=parent["Streamid"],
+        )
 
     @service.before(UPDATE, "Directory")
     async def update_folder(ctx: Context) -> None:
         previous = ctx.previous
         if not previous["Isdirectory"]:
-            raise ValidationError(f"Directory {ctx.key} is a file: change it through /File/{ctx.key}",
-                                  target="Streamid")
+            raise ValidationError(
+                f"Directory {ctx.key} is a file: change it through /File/{ctx.key}", target="Streamid"
+            )
         name = ctx.data["Name"]
         _check_name(name)
         path = previous["Path"]
@@ -272,9 +308,18 @@ def register(service: Service) -> None:
             else:
                 path = name
         now = utcnow()
-        ctx.data.update(Creation_time=previous["Creation_time"], Update_time=now, Delete_time=None,
-                        Last_access_time=now, Isdirectory=True, File_extension="", Path=path, Size=0,
-                        stream="", Id=previous["Id"])
+        ctx.data.update(
+            Creation_time=previous["Creation_time"],
+            Update_time=now,
+            Delete_time=None,
+            Last_access_time=now,
+            Isdirectory=True,
+            File_extension="",
+            Path=path,
+            Size=0,
+            stream="",
+            Id=previous["Id"],
+        )
 
     @service.after(UPDATE, "Directory")
     async def rename_below(ctx: Context) -> None:
@@ -284,18 +329,21 @@ def register(service: Service) -> None:
         folders, _ = await _subtree(ctx.conn, db, ctx.key)
         if not folders:
             return
-        rows = (await ctx.conn.execute(sa.select(tree.c.Streamid, tree.c.Path)
-                                       .where(tree.c.Streamid.in_(folders)))).all()
+        rows = (
+            await ctx.conn.execute(sa.select(tree.c.Streamid, tree.c.Path).where(tree.c.Streamid.in_(folders)))
+        ).all()
         for streamid, path in rows:
             if path and path.startswith(old + SEPARATOR):
-                await ctx.conn.execute(sa.update(tree).where(tree.c.Streamid == streamid)
-                                       .values(Path=new + path[len(old):]))
+                await ctx.conn.execute(
+                    sa.update(tree).where(tree.c.Streamid == streamid).values(Path=new + path[len(old) :])
+                )
 
     @service.before(DELETE, "Directory")
     async def keep_root(ctx: Context) -> None:
         if ctx.previous["Isdirectory"] and await _parent_of(ctx.conn, db, ctx.key) is None:
-            raise ConflictError(f"Directory {ctx.key} is the root folder of the share: it cannot be deleted",
-                                target="Streamid")
+            raise ConflictError(
+                f"Directory {ctx.key} is the root folder of the share: it cannot be deleted", target="Streamid"
+            )
 
     @service.after(DELETE, "Directory")
     async def delete_below(ctx: Context) -> None:
@@ -317,8 +365,16 @@ def register(service: Service) -> None:
         await check_free(ctx, folder, name)
         now = utcnow()
         key = str(uuid.uuid4())
-        ctx.data.update(Streamid=key, Creation_time=now, Update_time=now, Delete_time=None, Last_access_time=now,
-                        Isdirectory=False, Size=len(content), Id=await _next_id(ctx.conn, db))
+        ctx.data.update(
+            Streamid=key,
+            Creation_time=now,
+            Update_time=now,
+            Delete_time=None,
+            Last_access_time=now,
+            Isdirectory=False,
+            Size=len(content),
+            Id=await _next_id(ctx.conn, db),
+        )
         entry = {n: ctx.data[n] for n in Directory.properties if n in File.properties and n != "Streamid"}
         entry.update(Path=None, stream="", _parent_id=folder["Streamid"])  # listed without path nor content
         await db.insert(ctx.conn, Directory, entry, key=key)
@@ -335,14 +391,23 @@ def register(service: Service) -> None:
             if parent is not None:
                 await check_free(ctx, parent, name, exclude=ctx.key)
         now = utcnow()
-        ctx.data.update(Creation_time=previous["Creation_time"], Update_time=now, Delete_time=None,
-                        Last_access_time=now, Isdirectory=False, Size=len(content), Id=previous["Id"])
+        ctx.data.update(
+            Creation_time=previous["Creation_time"],
+            Update_time=now,
+            Delete_time=None,
+            Last_access_time=now,
+            Isdirectory=False,
+            Size=len(content),
+            Id=previous["Id"],
+        )
 
     @service.after(UPDATE, "File")
     async def update_entry(ctx: Context) -> None:
-        await ctx.conn.execute(sa.update(tree).where(tree.c.Streamid == ctx.key, tree.c._deleted == sa.false())
-                               .values({n: ctx.data[n] for n in ("Name", "Update_time", "Last_access_time",
-                                                                  "File_extension", "Size")}))
+        await ctx.conn.execute(
+            sa.update(tree)
+            .where(tree.c.Streamid == ctx.key, tree.c._deleted == sa.false())
+            .values({n: ctx.data[n] for n in ("Name", "Update_time", "Last_access_time", "File_extension", "Size")})
+        )
 
     @service.after(DELETE, "File")
     async def delete_entry(ctx: Context) -> None:
@@ -356,13 +421,16 @@ def register(service: Service) -> None:
         if not key:
             raise ValidationError("Streamid is required: the Streamid of the file described", target="Streamid")
         if await db.fetch(ctx.conn, File, key) is None:
-            raise ValidationError(f"Streamid {key} is not an existing file (no File has this Streamid)",
-                                  target="Streamid")
-        deleted = (await ctx.conn.execute(sa.select(descriptions.c._deleted)
-                                          .where(descriptions.c.Streamid == key))).scalar()
+            raise ValidationError(
+                f"Streamid {key} is not an existing file (no File has this Streamid)", target="Streamid"
+            )
+        deleted = (
+            await ctx.conn.execute(sa.select(descriptions.c._deleted).where(descriptions.c.Streamid == key))
+        ).scalar()
         if deleted is not None and not deleted:
-            raise ConflictError(f"File {key} already has a Description: change it with PATCH /Description/{key}",
-                                target="Streamid")
+            raise ConflictError(
+                f"File {key} already has a Description: change it with PATCH /Description/{key}", target="Streamid"
+            )
         if deleted:  # a description deleted with its convention's documents while the file stayed
             await ctx.conn.execute(sa.delete(descriptions).where(descriptions.c.Streamid == key))
         now = utcnow()

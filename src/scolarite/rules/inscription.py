@@ -37,8 +37,11 @@ def register(service: Service) -> None:
 
     db.visibility["Recrutement"] = visible_recrutement
 
-    @service.on_read("InscriptionSequence", post_when=lambda body: set(body) == {"Id"},
-                     when=lambda body, custom: body is not None or "InscriptionId" in custom)
+    @service.on_read(
+        "InscriptionSequence",
+        post_when=lambda body: set(body) == {"Id"},
+        when=lambda body, custom: body is not None or "InscriptionId" in custom,
+    )
     async def sequences_of_inscription(ctx: ReadContext) -> None:
         """R52/X3: ``{"Id": <inscription id>}`` sent with the read lists the séquences of
         that inscription: its learner's enrolments in séquences of its programme."""
@@ -47,8 +50,7 @@ def register(service: Service) -> None:
                 raise ValidationError('the body of this query must be {"Id": <inscription id>}', target="Id")
             inscription_id = ctx.body["Id"]
             if isinstance(inscription_id, bool) or not isinstance(inscription_id, int):
-                raise ValidationError(f"Id must be an inscription id (an integer), not {inscription_id!r}",
-                                      target="Id")
+                raise ValidationError(f"Id must be an inscription id (an integer), not {inscription_id!r}", target="Id")
         elif "InscriptionId" in ctx.custom:  # the same scope, carried by a next-page link
             text = ctx.custom["InscriptionId"].strip()
             if not text.isdigit():
@@ -62,8 +64,9 @@ def register(service: Service) -> None:
         if inscription is None:
             ctx.where.append(sa.false())  # an unknown inscription has no séquences
             return
-        of_programme = sa.select(seq.c.Id).where(seq.c.ProgrammeId == inscription["ProgrammeId"],
-                                                 seq.c._deleted == sa.false())
+        of_programme = sa.select(seq.c.Id).where(
+            seq.c.ProgrammeId == inscription["ProgrammeId"], seq.c._deleted == sa.false()
+        )
         ctx.where += [table.c.ApprenantId == inscription["ApprenantId"], table.c.SequenceId.in_(of_programme)]
 
     @service.before(CREATE, "Apprenant")
@@ -89,7 +92,8 @@ def register(service: Service) -> None:
             raise ValidationError(
                 f"RecrutementId {ctx.data['RecrutementId']} is a voie d'entrée of programme "
                 f"{voie['ProgrammeId'] if voie else '?'}, not of ProgrammeId {ctx.data['ProgrammeId']}",
-                target="RecrutementId")
+                target="RecrutementId",
+            )
 
     @service.before(CREATE, "Inscription")
     async def inscription_affaire(ctx: Context) -> None:
@@ -97,9 +101,14 @@ def register(service: Service) -> None:
         programme = await programme_of(ctx, ctx.data["ProgrammeId"])
         ctx.data["EntiteJuridiqueId"] = programme["EntiteJuridiqueId"]  # R28
         learner = await db.fetch(ctx.conn, Apprenant, ctx.data["ApprenantId"])
-        affaire = {"Nom": (learner or {}).get("Nom", ""), "Code": await next_code(ctx, Affaire, "C", 5),
-                   "EntiteJuridiqueId": programme["EntiteJuridiqueId"], "Date": None, "CommentaireId": 0,
-                   "Contentieux": False}
+        affaire = {
+            "Nom": (learner or {}).get("Nom", ""),
+            "Code": await next_code(ctx, Affaire, "C", 5),
+            "EntiteJuridiqueId": programme["EntiteJuridiqueId"],
+            "Date": None,
+            "CommentaireId": 0,
+            "Contentieux": False,
+        }
         ctx.data["AffaireId"] = await db.insert(ctx.conn, Affaire, affaire)  # R27, same transaction
 
     @service.before(UPDATE, "Inscription")
@@ -128,13 +137,30 @@ def register(service: Service) -> None:
 
     def sequences_of_period(dated: bool):
         """The séquences of a programme for a period the learner is not yet enrolled in."""
-        in_period = sa.and_(sa.func.coalesce(seq.c.LibellePeriode, "") == "", seq.c.Debut >= sa.bindparam("debut"),
-                            seq.c.Debut <= sa.bindparam("fin")) if dated else sa.false()
-        already = sa.exists().where(ins_seq.c.SequenceId == seq.c.Id, ins_seq.c.ApprenantId == sa.bindparam("learner"),
-                                    ins_seq.c._deleted == sa.false())
-        return sa.select(seq.c.Id).where(seq.c.ProgrammeId == sa.bindparam("programme"), seq.c._deleted == sa.false(),
-                                         sa.or_(seq.c.LibellePeriode == sa.bindparam("label"), in_period),
-                                         ~already).order_by(seq.c.Id)
+        in_period = (
+            sa.and_(
+                sa.func.coalesce(seq.c.LibellePeriode, "") == "",
+                seq.c.Debut >= sa.bindparam("debut"),
+                seq.c.Debut <= sa.bindparam("fin"),
+            )
+            if dated
+            else sa.false()
+        )
+        already = sa.exists().where(
+            ins_seq.c.SequenceId == seq.c.Id,
+            ins_seq.c.ApprenantId == sa.bindparam("learner"),
+            ins_seq.c._deleted == sa.false(),
+        )
+        return (
+            sa.select(seq.c.Id)
+            .where(
+                seq.c.ProgrammeId == sa.bindparam("programme"),
+                seq.c._deleted == sa.false(),
+                sa.or_(seq.c.LibellePeriode == sa.bindparam("label"), in_period),
+                ~already,
+            )
+            .order_by(seq.c.Id)
+        )
 
     sequences_query = {dated: sequences_of_period(dated) for dated in (True, False)}
     enrolment_defaults = {name: prop.default for name, prop in InscriptionSequence.properties.items() if not prop.key}
@@ -146,14 +172,23 @@ def register(service: Service) -> None:
         A séquence belongs to the period when its LibellePeriode is the period's
         label, or, having none, when it starts within the period.
         """
-        inscription = ctx.seen.get(("Inscription", ctx.data["InscriptionId"])) \
-            or await db.fetch(ctx.conn, Inscription, ctx.data["InscriptionId"])
+        inscription = ctx.seen.get(("Inscription", ctx.data["InscriptionId"])) or await db.fetch(
+            ctx.conn, Inscription, ctx.data["InscriptionId"]
+        )
         dated = bool(ctx.data.get("Debut") and ctx.data.get("Fin"))
-        params = {"learner": inscription["ApprenantId"], "programme": inscription["ProgrammeId"],
-                  "label": ctx.data["LibellePeriode"]}
+        params = {
+            "learner": inscription["ApprenantId"],
+            "programme": inscription["ProgrammeId"],
+            "label": ctx.data["LibellePeriode"],
+        }
         if dated:
             params.update(debut=ctx.data["Debut"], fin=ctx.data["Fin"])
         rows = (await ctx.conn.execute(sequences_query[dated], params)).all()
-        await db.insert_many(ctx.conn, InscriptionSequence, [
-            {**enrolment_defaults, "ApprenantId": inscription["ApprenantId"], "SequenceId": sequence_id}
-            for (sequence_id,) in rows])
+        await db.insert_many(
+            ctx.conn,
+            InscriptionSequence,
+            [
+                {**enrolment_defaults, "ApprenantId": inscription["ApprenantId"], "SequenceId": sequence_id}
+                for (sequence_id,) in rows
+            ],
+        )

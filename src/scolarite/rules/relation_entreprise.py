@@ -49,12 +49,15 @@ def register(service: Service) -> None:
     async def check_eligible(ctx: Context) -> None:
         """The séquence must be one of the learner's (R48, R51)."""
         learner, sequence = ctx.data["ApprenantId"], ctx.data["SequenceId"]
-        found = await one(ctx, InscriptionSequence, lambda t: t.c.ApprenantId == learner,
-                          lambda t: t.c.SequenceId == sequence)
+        found = await one(
+            ctx, InscriptionSequence, lambda t: t.c.ApprenantId == learner, lambda t: t.c.SequenceId == sequence
+        )
         if found is None:
             raise ValidationError(
                 f"Sequence {sequence} is not one of learner {learner}'s séquences: choose one from "
-                f"GET /InscriptionSequence?$filter=ApprenantId eq {learner}", target="SequenceId")
+                f"GET /InscriptionSequence?$filter=ApprenantId eq {learner}",
+                target="SequenceId",
+            )
 
     def check_roles(ctx: Context) -> None:
         """R58: signatory, tutors and referent are different Professionnel records."""
@@ -62,21 +65,29 @@ def register(service: Service) -> None:
         for name in ROLES:
             value = ctx.data.get(name) or 0
             if value and value in seen:
-                raise ValidationError(f"{name} and {seen[value]} are the same Professionnel ({value}); each role "
-                                      "needs its own Professionnel record", target=name)
+                raise ValidationError(
+                    f"{name} and {seen[value]} are the same Professionnel ({value}); each role "
+                    "needs its own Professionnel record",
+                    target=name,
+                )
             seen[value] = name
 
     async def first_etat(ctx: Context) -> int:
         """R53/X7: lowest Ordre, then lowest Id, among états not tied to a programme/type."""
-        etat = await one(ctx, EtatConvention, lambda t: sa.func.coalesce(t.c.ProgrammeTypeConventionId, 0) == 0,
-                         order=lambda t: (t.c.Ordre, t.c.Id))
+        etat = await one(
+            ctx,
+            EtatConvention,
+            lambda t: sa.func.coalesce(t.c.ProgrammeTypeConventionId, 0) == 0,
+            order=lambda t: (t.c.Ordre, t.c.Id),
+        )
         if etat is None:
             raise ValidationError("no état de convention is configured", target="EtatConventionId")
         return etat["Id"]
 
     async def first_mode(ctx: Context) -> int:
-        row = (await ctx.conn.execute(sa.select(settings.c.value).where(
-            settings.c.name == "modes_contractuels"))).first()
+        row = (
+            await ctx.conn.execute(sa.select(settings.c.value).where(settings.c.name == "modes_contractuels"))
+        ).first()
         modes = row[0] if row else []
         return modes[0]["Id"] if modes else 0
 
@@ -129,8 +140,10 @@ def register(service: Service) -> None:
         return row["Id"]
 
     async def billing_company(ctx: Context, programme_id: int, regime_id: int) -> int:
-        for conds in ((lambda t: t.c.ProgrammeId == programme_id, lambda t: t.c.RegimeInscriptionId == regime_id),
-                      (lambda t: t.c.ProgrammeId == programme_id,)):
+        for conds in (
+            (lambda t: t.c.ProgrammeId == programme_id, lambda t: t.c.RegimeInscriptionId == regime_id),
+            (lambda t: t.c.ProgrammeId == programme_id,),
+        ):
             row = await one(ctx, ProgrammeRegime, *conds, order=lambda t: (t.c.Id,))
             if row and row["EntiteJuridiqueId"]:
                 return row["EntiteJuridiqueId"]
@@ -146,8 +159,9 @@ def register(service: Service) -> None:
         return await service.create(ctx.conn, Client, data, set(values))
 
     async def ensure_link(ctx: Context, affaire_id: int, client_id: int) -> None:
-        found = await one(ctx, ClientPourAffaire, lambda t: t.c.AffaireId == affaire_id,
-                          lambda t: t.c.ClientId == client_id)
+        found = await one(
+            ctx, ClientPourAffaire, lambda t: t.c.AffaireId == affaire_id, lambda t: t.c.ClientId == client_id
+        )
         if found is None:
             data = {n: p.default for n, p in ClientPourAffaire.properties.items() if not p.key}
             data.update(AffaireId=affaire_id, ClientId=client_id, Principal=False)
@@ -167,22 +181,43 @@ def register(service: Service) -> None:
         kind = await db.fetch(ctx.conn, TypeConvention, conv["TypeConventionId"]) or {}
         programme_id = sequence.get("ProgrammeId") or 0
         societe = await billing_company(ctx, programme_id, kind.get("RegimeId") or 0)
-        inscription = await one(ctx, Inscription, lambda t: t.c.ApprenantId == conv["ApprenantId"],
-                                lambda t: t.c.ProgrammeId == programme_id, order=lambda t: (t.c.Id.desc(),))
+        inscription = await one(
+            ctx,
+            Inscription,
+            lambda t: t.c.ApprenantId == conv["ApprenantId"],
+            lambda t: t.c.ProgrammeId == programme_id,
+            order=lambda t: (t.c.Id.desc(),),
+        )
         clients: list[int] = []
         if conv["EntrepriseId"]:
             entreprise = await db.fetch(ctx.conn, Entreprise, conv["EntrepriseId"]) or {}
             entr = await nature(ctx, "ENTR")
-            clients.append(await ensure_client(
-                ctx, [lambda t: t.c.ReferenceId == ctx.key, lambda t: t.c.EntrepriseId == conv["EntrepriseId"],
-                      lambda t: t.c.NatureClientId == entr],
-                {"Nom": entreprise.get("Nom") or "", "NomUsage": entreprise.get("Nom") or "",
-                 "Code": f"411-{learner.get('Code', '')}-", "EntrepriseId": conv["EntrepriseId"],
-                 "AdresseId": entreprise.get("AdresseId") or 0, "EntiteJuridiqueId": societe,
-                 "NatureClientId": entr, "ReferenceId": ctx.key}))
+            clients.append(
+                await ensure_client(
+                    ctx,
+                    [
+                        lambda t: t.c.ReferenceId == ctx.key,
+                        lambda t: t.c.EntrepriseId == conv["EntrepriseId"],
+                        lambda t: t.c.NatureClientId == entr,
+                    ],
+                    {
+                        "Nom": entreprise.get("Nom") or "",
+                        "NomUsage": entreprise.get("Nom") or "",
+                        "Code": f"411-{learner.get('Code', '')}-",
+                        "EntrepriseId": conv["EntrepriseId"],
+                        "AdresseId": entreprise.get("AdresseId") or 0,
+                        "EntiteJuridiqueId": societe,
+                        "NatureClientId": entr,
+                        "ReferenceId": ctx.key,
+                    },
+                )
+            )
         cof = db.table(ConventionOrganismeFinanceur)
-        rows = await ctx.conn.execute(sa.select(cof.c.OrganismeFinanceurId).where(
-            cof.c.ConventionId == ctx.key, cof.c._deleted == sa.false()).order_by(cof.c.Id))
+        rows = await ctx.conn.execute(
+            sa.select(cof.c.OrganismeFinanceurId)
+            .where(cof.c.ConventionId == ctx.key, cof.c._deleted == sa.false())
+            .order_by(cof.c.Id)
+        )
         opco = None
         for (opca_id,) in rows.all():
             opca = await db.fetch(ctx.conn, OPCA, opca_id)
@@ -190,12 +225,25 @@ def register(service: Service) -> None:
                 continue
             opco = opco or await nature(ctx, "OPCO")
             name = opca["Nom"] or opca["Code"] or str(opca_id)
-            clients.append(await ensure_client(
-                ctx, [lambda t: t.c.ReferenceId == ctx.key, lambda t: t.c.NatureClientId == opco,
-                      lambda t, name=name: t.c.Nom == name],
-                {"Nom": name, "NomUsage": name, "Code": "C" + name.upper().replace(" ", ""),
-                 "AdresseId": opca.get("AdresseId") or 0, "EntiteJuridiqueId": societe, "NatureClientId": opco,
-                 "ReferenceId": ctx.key}))
+            clients.append(
+                await ensure_client(
+                    ctx,
+                    [
+                        lambda t: t.c.ReferenceId == ctx.key,
+                        lambda t: t.c.NatureClientId == opco,
+                        lambda t, name=name: t.c.Nom == name,
+                    ],
+                    {
+                        "Nom": name,
+                        "NomUsage": name,
+                        "Code": "C" + name.upper().replace(" ", ""),
+                        "AdresseId": opca.get("AdresseId") or 0,
+                        "EntiteJuridiqueId": societe,
+                        "NatureClientId": opco,
+                        "ReferenceId": ctx.key,
+                    },
+                )
+            )
         if inscription is not None:
             for client_id in clients:
                 await ensure_link(ctx, inscription["AffaireId"], client_id)

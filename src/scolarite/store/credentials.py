@@ -63,10 +63,12 @@ class Credentials:
         self._pending: dict[tuple[str, str, str], asyncio.Future] = {}
         t = self.table
         live = t.c.revoked_at.is_(None)
-        self._by_login = sa.select(t.c.id, t.c.secret_hash).where(t.c.kind == "basic", t.c.name == sa.bindparam("login"),
-                                                                  live)
-        self._by_key = sa.select(t.c.id, t.c.name).where(t.c.kind == "apikey", t.c.lookup == sa.bindparam("lookup"),
-                                                         live)
+        self._by_login = sa.select(t.c.id, t.c.secret_hash).where(
+            t.c.kind == "basic", t.c.name == sa.bindparam("login"), live
+        )
+        self._by_key = sa.select(t.c.id, t.c.name).where(
+            t.c.kind == "apikey", t.c.lookup == sa.bindparam("lookup"), live
+        )
         self._by_login_sql = db.raw(self._by_login)
         self._by_key_sql = db.raw(self._by_key)
 
@@ -99,15 +101,19 @@ class Credentials:
         self._check_new(login, password)
         t = self.table
         async with self.db.engine.begin() as conn:
-            revoked = await conn.execute(sa.update(t).where(t.c.kind == "basic", t.c.name == login,
-                                                            t.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+            revoked = await conn.execute(
+                sa.update(t)
+                .where(t.c.kind == "basic", t.c.name == login, t.c.revoked_at.is_(None))
+                .values(revoked_at=utcnow())
+            )
             return await self._insert_basic(conn, login, password), revoked.rowcount
 
     async def has_login(self, login: str) -> bool:
         t = self.table
         async with self.db.engine.connect() as conn:
-            found = await conn.execute(sa.select(t.c.id).where(t.c.kind == "basic", t.c.name == login,
-                                                               t.c.revoked_at.is_(None)))
+            found = await conn.execute(
+                sa.select(t.c.id).where(t.c.kind == "basic", t.c.name == login, t.c.revoked_at.is_(None))
+            )
             return found.first() is not None
 
     @staticmethod
@@ -119,22 +125,27 @@ class Credentials:
 
     async def _insert_basic(self, conn, login: str, password: str) -> int:
         hashed = await asyncio.to_thread(_hasher.hash, password)
-        result = await conn.execute(sa.insert(self.table).values(
-            kind="basic", name=login, secret_hash=hashed, created_at=utcnow()))
+        result = await conn.execute(
+            sa.insert(self.table).values(kind="basic", name=login, secret_hash=hashed, created_at=utcnow())
+        )
         return result.inserted_primary_key[0]
 
     async def add_key(self, label: str) -> tuple[int, str]:
         key = secrets.token_urlsafe(32)
         async with self.db.engine.begin() as conn:
-            result = await conn.execute(sa.insert(self.table).values(
-                kind="apikey", name=label, lookup=_digest(key), secret_hash=_digest(key), created_at=utcnow()))
+            result = await conn.execute(
+                sa.insert(self.table).values(
+                    kind="apikey", name=label, lookup=_digest(key), secret_hash=_digest(key), created_at=utcnow()
+                )
+            )
             return result.inserted_primary_key[0], key
 
     async def list(self) -> list[dict]:
         t = self.table
         async with self.db.engine.connect() as conn:
-            rows = await conn.execute(sa.select(t.c.id, t.c.kind, t.c.name, t.c.created_at, t.c.revoked_at)
-                                      .order_by(t.c.id))
+            rows = await conn.execute(
+                sa.select(t.c.id, t.c.kind, t.c.name, t.c.created_at, t.c.revoked_at).order_by(t.c.id)
+            )
             return [dict(r._mapping) for r in rows]
 
     async def revoke(self, ident: str) -> int:
@@ -147,8 +158,11 @@ class Credentials:
 
     async def count(self) -> int:
         async with self.db.engine.connect() as conn:
-            return (await conn.execute(sa.select(sa.func.count()).select_from(self.table)
-                                       .where(self.table.c.revoked_at.is_(None)))).scalar_one()
+            return (
+                await conn.execute(
+                    sa.select(sa.func.count()).select_from(self.table).where(self.table.c.revoked_at.is_(None))
+                )
+            ).scalar_one()
 
     async def _shared(self, key: tuple[str, str, str], check) -> Principal | None:
         """One check per key at a time: concurrent requests with the same

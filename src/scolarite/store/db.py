@@ -15,18 +15,19 @@ import math
 import os
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from scolarite.odata.schema import Entity, Schema
+from scolarite.schema import Entity, Schema
 
-from .raw import ConnectionExecutor, PostgresReads, SqliteReads
 from .driver import StatementCache, asyncpg_connection, sqlite_connection
+from .raw import ConnectionExecutor, PostgresReads, SqliteReads
 from .sqlite_writes import Checkpoints, SqliteWriter, async_creator
 from .tables import DELETED, OBJECT_SET, SET_COLUMN, build_tables, unique_index_name
 
@@ -34,7 +35,7 @@ DEFAULT_SQLITE = "scolarite.db"
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class DatabaseURLError(ValueError):
@@ -54,19 +55,24 @@ def database_url(url: str | None = None) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
-        url = "sqlite+aiosqlite://" + url[len("sqlite://"):]
+        url = "sqlite+aiosqlite://" + url[len("sqlite://") :]
     try:
         parsed = sa.engine.make_url(url)
         parsed.port  # noqa: B018 - a port that is not a number fails here, not at the first connection
     except (sa.exc.ArgumentError, ValueError):
-        raise DatabaseURLError(f"{_redacted(url)!r} is not a database URL: write a path to an SQLite file "
-                               "(./scolarite.db) or postgresql+asyncpg://user@host/database") from None
+        raise DatabaseURLError(
+            f"{_redacted(url)!r} is not a database URL: write a path to an SQLite file "
+            "(./scolarite.db) or postgresql+asyncpg://user@host/database"
+        ) from None
     if parsed.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
-        raise DatabaseURLError(f"the database {parsed.drivername!r} is not supported: use an SQLite file "
-                               "(./scolarite.db) or PostgreSQL (postgresql+asyncpg://user@host/database)")
+        raise DatabaseURLError(
+            f"the database {parsed.drivername!r} is not supported: use an SQLite file "
+            "(./scolarite.db) or PostgreSQL (postgresql+asyncpg://user@host/database)"
+        )
     if parsed.drivername.startswith("postgresql") and not parsed.database:
-        raise DatabaseURLError(f"{_redacted(url)!r} names no database: add it after the host "
-                               "(postgresql+asyncpg://user@host/database)")
+        raise DatabaseURLError(
+            f"{_redacted(url)!r} names no database: add it after the host (postgresql+asyncpg://user@host/database)"
+        )
     return url
 
 
@@ -105,7 +111,7 @@ def _sqlite_functions(dbapi_connection) -> None:
         if value is None:
             return None
         when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-        local = when.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(zone))
+        local = when.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
         return getattr(local, part)
 
     def ceiling(value):
@@ -135,8 +141,11 @@ def _sqlite_setup(dbapi_connection) -> None:
 
 
 def _is_loopback(url: sa.engine.URL) -> bool:
-    return url.host in (None, "", "localhost", "127.0.0.1", "::1") and "ssl" not in url.query \
+    return (
+        url.host in (None, "", "localhost", "127.0.0.1", "::1")
+        and "ssl" not in url.query
         and "sslmode" not in url.query
+    )
 
 
 def default_pool_size() -> int:
@@ -180,15 +189,16 @@ def make_engine(url: str, pool_size: int | None = None, **options) -> AsyncEngin
     # Pools as large as the concurrency a worker sees: a connection closed because
     # the pool overflowed must be reopened for the next request.
     size = pool_size or default_pool_size()
-    return create_async_engine(url, pool_size=size, max_overflow=max(1, size // 2), pool_pre_ping=False,
-                               connect_args=connect_args, **options)
+    return create_async_engine(
+        url, pool_size=size, max_overflow=max(1, size // 2), pool_pre_ping=False, connect_args=connect_args, **options
+    )
 
 
 class RawStatement:
     """SQL text and, for each positional parameter, its name, bind processor and
     compiled-in value."""
 
-    __slots__ = ("sql", "params")
+    __slots__ = ("params", "sql")
 
     def __init__(self, sql: str, params: list[tuple[str, Callable | None, Any]]):
         self.sql = sql
@@ -235,23 +245,31 @@ class Database:
         # Writes run straight on the driver (``store/driver.py``) with the read path's
         # pool on PostgreSQL, and one connection of their own on SQLite.
         self._compiled = StatementCache(self.engine.dialect)
-        self._sqlite_writer = SqliteWriter(parsed.database, _sqlite_setup) \
-            if isinstance(self._raw, SqliteReads) else None
-        self._checkpoints = Checkpoints(parsed.database, self._writer) if self.dialect == "sqlite" and parsed.database \
-            and parsed.database != ":memory:" and "mode=memory" not in self.url else None
+        self._sqlite_writer = (
+            SqliteWriter(parsed.database, _sqlite_setup) if isinstance(self._raw, SqliteReads) else None
+        )
+        self._checkpoints = (
+            Checkpoints(parsed.database, self._writer)
+            if self.dialect == "sqlite"
+            and parsed.database
+            and parsed.database != ":memory:"
+            and "mode=memory" not in self.url
+            else None
+        )
         self._legacy = {e.__entity_set__: e.__legacy__ or e.__entity_set__ for e in schema}
         # Write statements built once and executed with parameters: building them
         # per request (``insert().values(...)``) cost more than running them.
         self._statements: dict[tuple, Any] = {}
 
-    def raw(self, stmt: Any) -> "RawStatement":
+    def raw(self, stmt: Any) -> RawStatement:
         """A SQLAlchemy statement as SQL text of this dialect with positional
         parameters, for ``reads()`` executors (compile once, keep the result)."""
         compiled = stmt.compile(dialect=self.engine.dialect, compile_kwargs={"render_postcompile": True})
         processors = compiled._bind_processors
         fixed = compiled.construct_params(_check=False)
-        return RawStatement(compiled.string, [(name, processors.get(name), fixed.get(name))
-                                              for name in compiled.positiontup or ()])
+        return RawStatement(
+            compiled.string, [(name, processors.get(name), fixed.get(name)) for name in compiled.positiontup or ()]
+        )
 
     def _statement(self, ident: tuple, build: Callable[[], Any]) -> Any:
         stmt = self._statements.get(ident)
@@ -322,8 +340,7 @@ class Database:
 
     # -- writes -------------------------------------------------------------------------
 
-    async def insert(self, conn: AsyncConnection, entity: type[Entity], values: dict[str, Any],
-                     key: Any = None) -> Any:
+    async def insert(self, conn: AsyncConnection, entity: type[Entity], values: dict[str, Any], key: Any = None) -> Any:
         """Insert a new entity; its id comes from the Object registry unless ``key`` is given."""
         table = self.table(entity)
         keyname = entity.key.name
@@ -336,14 +353,22 @@ class Database:
             key = key or str(uuid.uuid4())
         else:
             obj = self.tables[OBJECT_SET]
-            row = {"Nom": "", "Code": "", "DateCreation": now, "DateModification": now, "Actif": True,
-                   "Type": self._legacy[entity.__entity_set__], SET_COLUMN: entity.__entity_set__}
+            row = {
+                "Nom": "",
+                "Code": "",
+                "DateCreation": now,
+                "DateModification": now,
+                "Actif": True,
+                "Type": self._legacy[entity.__entity_set__],
+                SET_COLUMN: entity.__entity_set__,
+            }
             if key is None:
                 stmt = self._statement(("register",), lambda: sa.insert(obj).returning(obj.c.Id))
                 key = (await conn.execute(stmt, row)).scalar_one()
             else:
-                stmt = self._statement(("registered",), lambda: sa.select(obj.c.Id).where(
-                    obj.c.Id == sa.bindparam("key")))
+                stmt = self._statement(
+                    ("registered",), lambda: sa.select(obj.c.Id).where(obj.c.Id == sa.bindparam("key"))
+                )
                 if (await conn.execute(stmt, {"key": key})).first() is None:
                     await conn.execute(self._statement(("insert", OBJECT_SET), obj.insert), {"Id": key, **row})
         await conn.execute(self._statement(("insert", entity.__entity_set__), table.insert), {keyname: key, **values})
@@ -358,25 +383,38 @@ class Database:
             return [await self.insert(conn, entity, row) for row in rows]
         obj = self.tables[OBJECT_SET]
         now = utcnow()
-        register = {"Nom": "", "Code": "", "DateCreation": now, "DateModification": now, "Actif": True,
-                    "Type": self._legacy[entity.__entity_set__], SET_COLUMN: entity.__entity_set__}
+        register = {
+            "Nom": "",
+            "Code": "",
+            "DateCreation": now,
+            "DateModification": now,
+            "Actif": True,
+            "Type": self._legacy[entity.__entity_set__],
+            SET_COLUMN: entity.__entity_set__,
+        }
         # One multi-row INSERT … RETURNING (the rows are alike: which id goes to
         # which entity does not matter).
         keys = (await conn.execute(sa.insert(obj).values([register] * len(rows)).returning(obj.c.Id))).scalars().all()
         keyname = entity.key.name
         table = self.table(entity)
-        await conn.execute(self._statement(("insert", entity.__entity_set__), table.insert),
-                           [{**{k: v for k, v in row.items() if k != keyname}, keyname: key}
-                            for key, row in zip(keys, rows)])
+        await conn.execute(
+            self._statement(("insert", entity.__entity_set__), table.insert),
+            [{**{k: v for k, v in row.items() if k != keyname}, keyname: key} for key, row in zip(keys, rows)],
+        )
         return list(keys)
 
     async def update(self, conn: AsyncConnection, entity: type[Entity], key: Any, values: dict[str, Any]) -> bool:
         if values:
             names = tuple(sorted(values))
             table = self.table(entity)
-            stmt = self._statement(("update", entity.__entity_set__, names), lambda: sa.update(table).where(
-                table.c[entity.key.name] == sa.bindparam("_key"), table.c[DELETED] == sa.false()).values(
-                {n: sa.bindparam(n) for n in names}))
+            stmt = self._statement(
+                ("update", entity.__entity_set__, names),
+                lambda: (
+                    sa.update(table)
+                    .where(table.c[entity.key.name] == sa.bindparam("_key"), table.c[DELETED] == sa.false())
+                    .values({n: sa.bindparam(n) for n in names})
+                ),
+            )
             result = await conn.execute(stmt, {**values, "_key": key})
             if result.rowcount == 0:
                 return False
@@ -387,7 +425,8 @@ class Database:
         table = self.table(entity)
         keycol = table.c[entity.key.name]
         result = await conn.execute(
-            sa.update(table).where(keycol == key, table.c[DELETED] == sa.false()).values({DELETED: True}))
+            sa.update(table).where(keycol == key, table.c[DELETED] == sa.false()).values({DELETED: True})
+        )
         if result.rowcount == 0:
             return False
         now = utcnow()
@@ -399,8 +438,10 @@ class Database:
             return
         obj = self.tables[OBJECT_SET]
         names = tuple(sorted(values))
-        stmt = self._statement(("touch", names), lambda: sa.update(obj).where(obj.c.Id == sa.bindparam("_key")).values(
-            {n: sa.bindparam(n) for n in names}))
+        stmt = self._statement(
+            ("touch", names),
+            lambda: sa.update(obj).where(obj.c.Id == sa.bindparam("_key")).values({n: sa.bindparam(n) for n in names}),
+        )
         await conn.execute(stmt, {**values, "_key": key})
 
     async def fetch(self, conn: AsyncConnection, entity: type[Entity], key: Any, lock: bool = False) -> dict | None:
@@ -410,15 +451,21 @@ class Database:
         def build():
             table = self.table(entity)
             stmt = sa.select(*[table.c[n] for n in entity.properties]).where(
-                table.c[entity.key.name] == sa.bindparam("key"), table.c[DELETED] == sa.false())
+                table.c[entity.key.name] == sa.bindparam("key"), table.c[DELETED] == sa.false()
+            )
             return stmt.with_for_update() if lock else stmt
 
         stmt = self._statement(("fetch", entity.__entity_set__, lock), build)
         row = (await conn.execute(stmt, {"key": key})).mappings().first()
         return dict(row) if row else None
 
-    async def missing_references(self, conn: AsyncConnection, entity: type[Entity], values: dict[str, Any],
-                                 previous: dict[str, Any] | None = None) -> list[tuple[str, Any, str]]:
+    async def missing_references(
+        self,
+        conn: AsyncConnection,
+        entity: type[Entity],
+        values: dict[str, Any],
+        previous: dict[str, Any] | None = None,
+    ) -> list[tuple[str, Any, str]]:
         """(property, value, target set) of every reference that points to no live row.
 
         Only values that change are checked: an update that sends back a reference
@@ -460,13 +507,22 @@ class Database:
             table = self.table(target)
             keycol = table.c[target.key.name]
             cond = table.c.Actif == sa.true() if target_name == OBJECT_SET else self.condition(target, table)
-            parts.append(sa.select(sa.literal_column(str(i)).label("t"), keycol.label("k"))
-                         .where(keycol.in_([sa.bindparam(f"r{i}_{j}", type_=keycol.type) for j in range(count)]),
-                                cond))
+            parts.append(
+                sa.select(sa.literal_column(str(i)).label("t"), keycol.label("k")).where(
+                    keycol.in_([sa.bindparam(f"r{i}_{j}", type_=keycol.type) for j in range(count)]), cond
+                )
+            )
         return parts[0] if len(parts) == 1 else sa.union_all(*parts)
 
-    async def taken(self, conn: AsyncConnection, entity: type[Entity], name: str | tuple[str, ...], value: Any,
-                    exclude: Any = None, deleted: bool = False) -> bool:
+    async def taken(
+        self,
+        conn: AsyncConnection,
+        entity: type[Entity],
+        name: str | tuple[str, ...],
+        value: Any,
+        exclude: Any = None,
+        deleted: bool = False,
+    ) -> bool:
         """Whether a live entity other than ``exclude`` has ``value`` in ``name`` (or the values of a tuple of
         names; ``deleted``: a deleted entity counts too)."""
         table = self.table(entity)
@@ -496,8 +552,9 @@ class Database:
         columns = tuple(failed.group(1).split(", ")) if failed else ()
         for entity in self.schema:
             for names, message in entity.unique_keys():
-                if unique_index_name(entity, names) in error_text or \
-                        columns == tuple(f"{entity.__entity_set__}.{n}" for n in names):
+                if unique_index_name(entity, names) in error_text or columns == tuple(
+                    f"{entity.__entity_set__}.{n}" for n in names
+                ):
                     key = names[0] if len(names) == 1 else names
                     shown = message.format_map(_Placeholders())
                     return shown, key in entity.__unique_invalid__
@@ -514,8 +571,15 @@ class Database:
             draw = self._statement(("counter-draw",), lambda: self.raw(self._upsert_counter(counters, start=None)))
             async with self._counters.acquire() as ex:
                 return (await ex.fetch(draw.sql, draw.args({"_name": name, "_start": start})))[0][0]
-        stmt = self._statement(("counter",), lambda: sa.update(counters).where(
-            counters.c.name == sa.bindparam("_name")).values(value=counters.c.value + 1).returning(counters.c.value))
+        stmt = self._statement(
+            ("counter",),
+            lambda: (
+                sa.update(counters)
+                .where(counters.c.name == sa.bindparam("_name"))
+                .values(value=counters.c.value + 1)
+                .returning(counters.c.value)
+            ),
+        )
         value = (await conn.execute(stmt, {"_name": name})).scalar_one_or_none()
         if value is not None:
             return value
@@ -528,15 +592,22 @@ class Database:
         else:
             from sqlalchemy.dialects.sqlite import insert
         first = sa.bindparam("_start", type_=sa.BigInteger()) if start is None else start
-        return insert(counters).values(name=sa.bindparam("_name"), value=first).on_conflict_do_update(
-            index_elements=["name"], set_={"value": counters.c.value + 1}).returning(counters.c.value)
+        return (
+            insert(counters)
+            .values(name=sa.bindparam("_name"), value=first)
+            .on_conflict_do_update(index_elements=["name"], set_={"value": counters.c.value + 1})
+            .returning(counters.c.value)
+        )
 
     async def fix_sequences(self, conn: AsyncConnection) -> None:
         """After rows were loaded with explicit ids, move the id sequence past them."""
         if self.dialect == "postgresql":
-            await conn.execute(sa.text(
-                "SELECT setval(pg_get_serial_sequence('\"Object\"', 'Id'), "
-                "GREATEST((SELECT COALESCE(MAX(\"Id\"), 0) FROM \"Object\"), 1))"))
+            await conn.execute(
+                sa.text(
+                    "SELECT setval(pg_get_serial_sequence('\"Object\"', 'Id'), "
+                    'GREATEST((SELECT COALESCE(MAX("Id"), 0) FROM "Object"), 1))'
+                )
+            )
 
     async def dispose(self) -> None:
         if self._checkpoints is not None:

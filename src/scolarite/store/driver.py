@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
-from scolarite.odata.query import result_processor
+from scolarite.schema.edm import result_processor
 
 from . import raw
 
@@ -43,7 +44,7 @@ def translate(exc: Exception, sql: str, params: Any) -> Exception:
 class Result:
     """Rows of one statement, as plain tuples."""
 
-    __slots__ = ("rows", "keys", "rowcount")
+    __slots__ = ("keys", "rowcount", "rows")
 
     def __init__(self, rows: list[tuple], keys: Sequence[str], rowcount: int):
         self.rows = rows
@@ -62,7 +63,8 @@ class Result:
     def one(self) -> tuple:
         if len(self.rows) != 1:
             raise (sa_exc.NoResultFound if not self.rows else sa_exc.MultipleResultsFound)(
-                f"expected one row, got {len(self.rows)}")
+                f"expected one row, got {len(self.rows)}"
+            )
         return self.rows[0]
 
     def one_or_none(self) -> tuple | None:
@@ -80,10 +82,10 @@ class Result:
         row = self.one_or_none()
         return None if row is None else row[0]
 
-    def scalars(self) -> "_Values":
+    def scalars(self) -> _Values:
         return _Values([r[0] for r in self.rows])
 
-    def mappings(self) -> "_Values":
+    def mappings(self) -> _Values:
         keys = self.keys
         return _Values([dict(zip(keys, r)) for r in self.rows])
 
@@ -108,7 +110,8 @@ class _Values:
     def one(self):
         if len(self.values) != 1:
             raise (sa_exc.NoResultFound if not self.values else sa_exc.MultipleResultsFound)(
-                f"expected one row, got {len(self.values)}")
+                f"expected one row, got {len(self.values)}"
+            )
         return self.values[0]
 
     def one_or_none(self):
@@ -120,7 +123,7 @@ class _Values:
 class _Compiled:
     """A statement compiled for one shape, and what running it needs."""
 
-    __slots__ = ("compiled", "expanding", "sql", "names", "processors", "keys", "converters", "returns_rows")
+    __slots__ = ("compiled", "converters", "expanding", "keys", "names", "processors", "returns_rows", "sql")
 
     def __init__(self, compiled, dialect):
         self.compiled = compiled
@@ -171,8 +174,7 @@ class StatementCache:
         ident = (key, keys, many)
         entry = self.entries.get(ident)
         if entry is None:
-            compiled = stmt._compiler(self.dialect, cache_key=cache_key, column_keys=list(keys),
-                                      for_executemany=many)
+            compiled = stmt._compiler(self.dialect, cache_key=cache_key, column_keys=list(keys), for_executemany=many)
             entry = self.entries[ident] = _Compiled(compiled, self.dialect)
             if len(self.entries) > _CACHE_SIZE:
                 self.entries.popitem(last=False)
@@ -185,7 +187,7 @@ class DriverConnection:
 
     def __init__(self, cache: StatementCache, run: Callable, run_many: Callable):
         self._cache = cache
-        self._run = run            # async (sql, args, returns_rows) -> (rows, rowcount)
+        self._run = run  # async (sql, args, returns_rows) -> (rows, rowcount)
         self._run_many = run_many  # async (sql, list of args) -> None
 
     async def execute(self, stmt, params: dict[str, Any] | list[dict[str, Any]] | None = None) -> Result:
@@ -226,7 +228,7 @@ class DriverConnection:
             return await fn(sql, args, *more)
         except (sa_exc.SQLAlchemyError, raw._Interrupted):
             raise
-        except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+        except Exception as exc:
             raise translate(exc, sql, args) from exc
 
 

@@ -52,8 +52,11 @@ async def upgrade(db: Database, revision: str = "head") -> Upgrade:
         if after == before or after is None:
             return Upgrade([], after)
         steps = list(script.iterate_revisions(after, before or "base"))
-        applied = [Revision(s.revision, (s.doc or "").strip().splitlines()[0] if s.doc else "") for s in steps
-                   if s.revision != before]
+        applied = [
+            Revision(s.revision, (s.doc or "").strip().splitlines()[0] if s.doc else "")
+            for s in steps
+            if s.revision != before
+        ]
         return Upgrade(applied[::-1], after)
 
     async with db.engine.begin() as conn:

@@ -20,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
@@ -34,8 +35,11 @@ def _translate(exc: Exception, sql: str, params: tuple) -> Exception:
     of both paths alike (SQLSTATE class 22 and values the driver cannot send are
     the request's own values: ``DataError``)."""
     state = getattr(exc, "sqlstate", None)
-    if (isinstance(state, str) and state.startswith("22")) or type(exc).__name__ == "DataError" \
-            or isinstance(exc, (OverflowError, ValueError, TypeError)):
+    if (
+        (isinstance(state, str) and state.startswith("22"))
+        or type(exc).__name__ == "DataError"
+        or isinstance(exc, (OverflowError, ValueError, TypeError))
+    ):
         return sa_exc.DataError(sql, params, exc)
     return sa_exc.DBAPIError(sql, params, exc)
 
@@ -62,7 +66,7 @@ class _PgExecutor:
                 listener(sql, params)
         try:
             return await self.conn.fetch(sql, *params)
-        except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+        except Exception as exc:
             raise _translate(exc, sql, params) from exc
 
 
@@ -112,10 +116,16 @@ class PostgresReads:
             if self._pool is None:
                 kwargs: dict[str, Any] = {} if self.ssl is None else {"ssl": self.ssl}
                 try:
-                    self._pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.max_size,
-                                                           statement_cache_size=1024, reset=_no_reset,
-                                                           init=self.init, **kwargs)
-                except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+                    self._pool = await asyncpg.create_pool(
+                        self.dsn,
+                        min_size=1,
+                        max_size=self.max_size,
+                        statement_cache_size=1024,
+                        reset=_no_reset,
+                        init=self.init,
+                        **kwargs,
+                    )
+                except Exception as exc:
                     raise _translate(exc, "(connect)", ()) from exc
         return self._pool
 
@@ -128,7 +138,7 @@ class PostgresReads:
         async with self._turns:
             try:
                 conn = await pool.acquire()
-            except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+            except Exception as exc:
                 raise _translate(exc, "(connect)", ()) from exc
             try:
                 yield conn
@@ -150,19 +160,19 @@ class PostgresReads:
                 tr = conn.transaction()
                 try:
                     await tr.start()
-                except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+                except Exception as exc:
                     raise _translate(exc, "BEGIN", ()) from exc
                 try:
                     yield conn
                 except BaseException:
                     try:
                         await tr.rollback()
-                    except BaseException:  # noqa: BLE001 - the connection is dropped below
+                    except BaseException:
                         pass
                     raise
                 try:
                     await tr.commit()
-                except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+                except Exception as exc:
                     raise _translate(exc, "COMMIT", ()) from exc
             finally:
                 if not conn.is_closed() and conn.is_in_transaction():
@@ -186,7 +196,7 @@ class _SqliteExecutor:
     STEP = 1000
     ON_LOOP_CALLS = 20
 
-    def __init__(self, owner: "SqliteReads", conn: sqlite3.Connection, snapshot: bool):
+    def __init__(self, owner: SqliteReads, conn: sqlite3.Connection, snapshot: bool):
         self.owner = owner
         self.conn: sqlite3.Connection | None = conn
         self.snapshot = snapshot
@@ -209,7 +219,7 @@ class _SqliteExecutor:
             if "interrupted" in str(exc):
                 raise
             raise _translate(exc, sql, params) from exc
-        except Exception as exc:  # noqa: BLE001 - re-raised as SQLAlchemy's error
+        except Exception as exc:
             raise _translate(exc, sql, params) from exc
 
     async def fetch(self, sql: str, params: tuple):

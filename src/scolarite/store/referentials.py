@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
-from scolarite.odata.errors import ODataError
-from scolarite.odata.payload import CREATE, check_values
-from scolarite.odata.schema import Schema
+from scolarite.errors import ValidationError
+from scolarite.schema import Schema
+from scolarite.schema.values import CREATE, check_values
 
 from .db import Database
 
@@ -58,7 +58,7 @@ async def load(db: Database, schema: Schema, path: Path) -> dict[str, int]:
                 body: dict[str, Any] = {k: v for k, v in row.items() if k != keyname}
                 try:
                     values = check_values(entity, body, CREATE)
-                except ODataError as exc:
+                except ValidationError as exc:
                     raise ReferentialError(f"{path}: {set_name} {key}: {exc.message}") from None
                 table = db.table(entity)
                 existing = (await conn.execute(sa.select(table.c[keyname]).where(table.c[keyname] == key))).first()

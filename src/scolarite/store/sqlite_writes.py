@@ -114,8 +114,7 @@ class SqliteWriter:
         self.conn: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                               isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
         self.setup(conn)
         return conn
 
@@ -206,8 +205,9 @@ class Checkpoints:
 
     def _checkpoint(self, mode: str) -> int:
         if self.conn is None:
-            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                                        isolation_level=None)
+            self.conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
+            )
         _busy, pages, _copied = self.conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         return pages
 
@@ -215,7 +215,7 @@ class Checkpoints:
         if self.running is not None:
             try:
                 await self.running
-            except Exception:  # noqa: BLE001 - closing anyway
+            except Exception:
                 pass
         if self.conn is not None:
             self.conn.close()

@@ -17,7 +17,7 @@ import hashlib
 
 import sqlalchemy as sa
 
-from scolarite.odata.schema import Entity, Schema
+from scolarite.schema import Entity, Schema
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -107,9 +107,13 @@ def _technical_tables(metadata: sa.MetaData) -> None:
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
         sa.Index("ix_scolarite_credential_name", "name"),
         # One live password per login: a second one is a replacement (the old one revoked).
-        sa.Index("uq_scolarite_credential_live_login", "name", unique=True,
-                 sqlite_where=sa.text("kind = 'basic' AND revoked_at IS NULL"),
-                 postgresql_where=sa.text("kind = 'basic' AND revoked_at IS NULL")),
+        sa.Index(
+            "uq_scolarite_credential_live_login",
+            "name",
+            unique=True,
+            sqlite_where=sa.text("kind = 'basic' AND revoked_at IS NULL"),
+            postgresql_where=sa.text("kind = 'basic' AND revoked_at IS NULL"),
+        ),
     )
     # Failed sign-ins, shared by the server's processes (store/throttle.py): one row per key
     # (an address, or a login at an address).

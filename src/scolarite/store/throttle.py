@@ -82,8 +82,9 @@ class Throttle:
         t = self.table
         kinds = {key: kind for kind, key in keys}
         async with self.db.engine.connect() as conn:
-            rows = (await conn.execute(sa.select(t.c.key, t.c.failures, t.c.last_at).where(
-                t.c.key.in_(list(kinds))))).all()
+            rows = (
+                await conn.execute(sa.select(t.c.key, t.c.failures, t.c.last_at).where(t.c.key.in_(list(kinds))))
+            ).all()
         now = utcnow()
         longest = 0.0
         for key, failures, last_at in rows:
@@ -133,10 +134,13 @@ class Throttle:
         dialect = postgresql if self.db.dialect == "postgresql" else sqlite
         stmt = dialect.insert(t).values(key=key, failures=1, last_at=now)
         excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(index_elements=[t.c.key], set_={
-            "failures": sa.case((t.c.last_at < stale, 1), else_=t.c.failures + 1),
-            "last_at": excluded.last_at,
-        }).returning(t.c.failures)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.key],
+            set_={
+                "failures": sa.case((t.c.last_at < stale, 1), else_=t.c.failures + 1),
+                "last_at": excluded.last_at,
+            },
+        ).returning(t.c.failures)
         return (await conn.execute(stmt)).scalar_one()
 
     def _remember(self, key: str, until: float) -> None:

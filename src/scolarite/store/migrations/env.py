@@ -10,8 +10,7 @@ target_metadata, _ = build_tables(schema)
 
 def run_migrations_online() -> None:
     connection = context.config.attributes["connection"]
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -216,7 +216,7 @@ class Entity:
     properties: ClassVar[dict[str, Property]]
     navigations: ClassVar[dict[str, Navigation]]
     key: ClassVar[Property]
-    schema: ClassVar["Schema"]
+    schema: ClassVar[Schema]
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

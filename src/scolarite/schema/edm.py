@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 
 _INT64 = (-(2**63), 2**63 - 1)
 _INT32 = (-(2**31), 2**31 - 1)
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 # The zone dates are rendered in (R8).  A setting, so schools outside mainland
 # France can run the server; ``configure_timezone`` changes it at start-up.
@@ -77,8 +78,10 @@ class String(EdmType):
         if not isinstance(value, str):
             raise EdmValueError(f"expected a string, got {_kind(value)}")
         if self.max_length is not None and len(value) > self.max_length:
-            raise EdmValueError(f"the value is {len(value):,} characters long; at most {self.max_length:,} are "
-                                "allowed (MaxLength in $metadata)")
+            raise EdmValueError(
+                f"the value is {len(value):,} characters long; at most {self.max_length:,} are "
+                "allowed (MaxLength in $metadata)"
+            )
         if "\x00" in value:
             raise EdmValueError("a string may not contain the NUL character")
         return value
@@ -396,3 +399,14 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def result_processor(sa_type: sa.types.TypeEngine[Any], dialect: sa.engine.Dialect) -> Callable[[Any], Any] | None:
+    """The driver value → Python value conversion of a column type (None: none needed)."""
+    impl = sa_type.dialect_impl(dialect)
+    # asyncpg's numeric processor wants the column's type oid (1700: numeric).
+    coltype = 1700 if isinstance(impl, sa.Numeric) and not isinstance(impl, sa.Float) else None
+    try:
+        return impl.result_processor(dialect, coltype)
+    except TypeError:
+        return None
