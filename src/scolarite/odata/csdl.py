@@ -7,6 +7,10 @@ nothing else, so they always describe exactly the entity sets the server serves:
   ``Code`` Edm.String) that every type starting with Id, Nom, Code derives from;
   such a type declares only its other properties;
 * every other type declares all its properties and its own key;
+* the abstract declarations a type inherits from (``Entity, abstract=True``, such
+  as the model's person block) are a device of the declarations, not types of the
+  document: a type lists the properties it inherits as its own (GraphV1 documents
+  ``GraphV1.Base`` as the one base type, and its types derive from it directly);
 * complex types (``edm.Complex``) are declared once each, enumerations
   (``edm.EnumString``) are plain Edm.String;
 * single-valued navigations carry a referential constraint (the local foreign key
@@ -21,9 +25,11 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 try:
     import orjson
@@ -38,7 +44,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency of the server
         return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-from scolarite.schema import edm
+from scolarite.schema import Entity, Schema, edm
 
 EDMX_NS = "http://docs.oasis-open.org/odata/ns/edmx"
 EDM_NS = "http://docs.oasis-open.org/odata/ns/edm"
@@ -58,69 +64,52 @@ DATETIME_PRECISION = 7
 # A neutral description of the document, built once and rendered twice.
 
 
+@dataclass(slots=True)
 class _Prop:
-    __slots__ = ("collection", "computed", "max_length", "name", "nullable", "precision", "scale", "type")
-
-    def __init__(
-        self,
-        name,
-        type_,
-        *,
-        collection=False,
-        nullable=True,
-        scale=None,
-        precision=None,
-        computed=False,
-        max_length=None,
-    ):
-        self.name = name
-        self.max_length = max_length
-        self.type = type_  # qualified type name of the item
-        self.collection = collection
-        self.nullable = nullable
-        self.scale = scale
-        self.precision = precision
-        self.computed = computed
+    name: str
+    type: str  # qualified type name of the item
+    collection: bool = False
+    nullable: bool = True
+    scale: str | None = None
+    precision: int | None = None
+    computed: bool = False
+    max_length: int | None = None
 
     @property
     def full_type(self) -> str:
         return f"Collection({self.type})" if self.collection else self.type
 
 
+@dataclass(slots=True)
 class _Nav:
-    __slots__ = ("collection", "constraint", "name", "target_set", "type")
-
-    def __init__(self, name, type_, collection, constraint, target_set):
-        self.name = name
-        self.type = type_  # qualified entity type name
-        self.collection = collection
-        self.constraint = constraint  # (local property, target key) or None
-        self.target_set = target_set
+    name: str
+    type: str  # qualified entity type name
+    collection: bool
+    constraint: tuple[str, str] | None  # (local property, target key)
+    target_set: str
 
     @property
     def full_type(self) -> str:
         return f"Collection({self.type})" if self.collection else self.type
 
 
+@dataclass(slots=True)
 class _Type:
-    __slots__ = ("abstract", "base", "key", "kind", "name", "navigations", "properties")
-
-    def __init__(self, kind, name, *, abstract=False, base=None, key=None, properties=(), navigations=()):
-        self.kind = kind  # "EntityType" or "ComplexType"
-        self.name = name
-        self.abstract = abstract
-        self.base = base  # qualified base type name or None
-        self.key = key  # key property name (own key only) or None
-        self.properties: list[_Prop] = list(properties)
-        self.navigations: list[_Nav] = list(navigations)
+    kind: str  # "EntityType" or "ComplexType"
+    name: str
+    abstract: bool = False
+    base: str | None = None  # qualified base type name
+    key: str | None = None  # key property name (own key only)
+    properties: list[_Prop] = field(default_factory=list)
+    navigations: list[_Nav] = field(default_factory=list)
 
 
+@dataclass(slots=True)
 class _Model:
-    def __init__(self, namespace: str, container: str):
-        self.namespace = namespace
-        self.container = container
-        self.types: list[_Type] = []
-        self.sets: list[tuple[str, str, list[tuple[str, str]]]] = []  # (set, qualified type, bindings)
+    namespace: str
+    container: str
+    types: list[_Type] = field(default_factory=list)
+    sets: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)  # (set, type, bindings)
 
     @property
     def uses_core(self) -> bool:
@@ -159,7 +148,7 @@ def _property(namespace: str, name: str, typ: edm.EdmType, *, nullable: bool, co
     return _Prop(name, type_name, collection=collection, nullable=nullable, computed=computed, **facets)
 
 
-def _uses_base(entity) -> bool:
+def _uses_base(entity: type[Entity]) -> bool:
     """Whether the entity type can be declared as deriving from the base type: it
     starts with Id, Nom, Code and their types (and the key) are the base's."""
     if not entity.derives_from_base():
@@ -169,81 +158,73 @@ def _uses_base(entity) -> bool:
         return False
     return all(
         _scalar("", props[name].edm) == (type_name, facets)
-        for (name, type_name), facets in zip(BASE_PROPERTIES, BASE_FACETS)
+        for (name, type_name), facets in zip(BASE_PROPERTIES, BASE_FACETS, strict=True)
     )
 
 
-def _complex_type(namespace: str, typ: edm.Complex) -> _Type:
-    props = [_property(namespace, name, field, nullable=True) for name, field in typ.fields.items()]
-    return _Type("ComplexType", _local(namespace, typ.type_name), properties=props)
+def _base_type() -> _Type:
+    key_name = BASE_PROPERTIES[0][0]
+    props = [_Prop(n, t, nullable=(n != key_name), **f) for (n, t), f in zip(BASE_PROPERTIES, BASE_FACETS, strict=True)]
+    return _Type("EntityType", BASE_TYPE_NAME, abstract=True, key=key_name, properties=props)
 
 
-def _build(schema, container: str) -> _Model:
-    ns = schema.namespace
-    model = _Model(ns, container)
-    entities = list(schema)
-
-    base_qname = f"{ns}.{BASE_TYPE_NAME}"
-    if any(_uses_base(e) for e in entities):
-        key_name = BASE_PROPERTIES[0][0]
-        model.types.append(
-            _Type(
-                "EntityType",
-                BASE_TYPE_NAME,
-                abstract=True,
-                key=key_name,
-                properties=[
-                    _Prop(n, t, nullable=(n != key_name), **f) for (n, t), f in zip(BASE_PROPERTIES, BASE_FACETS)
-                ],
-            )
-        )
-
-    # Complex types, once each, in order of first use.
-    complex_types: dict[str, edm.Complex] = {}
+def _complex_types(namespace: str, entities: list[type[Entity]]) -> list[_Type]:
+    """The complex types, once each, in order of first use."""
+    seen: dict[str, edm.Complex] = {}
+    types: list[_Type] = []
     for entity in entities:
         for prop in entity.properties.values():
             typ = prop.edm
             if not isinstance(typ, edm.Complex):
                 continue
-            qname = _qualify(ns, typ.type_name)
-            seen = complex_types.get(qname)
-            if seen is None:
-                complex_types[qname] = typ
-                model.types.append(_complex_type(ns, typ))
-            elif [(k, v.name) for k, v in seen.fields.items()] != [(k, v.name) for k, v in typ.fields.items()]:
+            qname = _qualify(namespace, typ.type_name)
+            first = seen.get(qname)
+            if first is None:
+                seen[qname] = typ
+                members = [_property(namespace, name, item, nullable=True) for name, item in typ.fields.items()]
+                types.append(_Type("ComplexType", _local(namespace, typ.type_name), properties=members))
+            elif [(k, v.name) for k, v in first.fields.items()] != [(k, v.name) for k, v in typ.fields.items()]:
                 raise ValueError(
                     f"complex type {qname} is declared with different members by {entity.__name__}.{prop.name}"
                 )
+    return types
 
+
+def _entity_type(schema: Schema, entity: type[Entity]) -> _Type:
+    ns = schema.namespace
+    derived = _uses_base(entity)
+    skip = {name for name, _ in BASE_PROPERTIES} if derived else set()
+    props = [
+        _property(ns, name, prop.edm, nullable=prop.nullable and not prop.key, computed=prop.computed)
+        for name, prop in entity.properties.items()
+        if name not in skip
+    ]
+    navs = []
+    for name, nav in entity.navigations.items():
+        target = schema.entity(nav.target_name)
+        constraint = None if nav.many else (nav.fk, target.key.name)
+        navs.append(_Nav(name, _qualify(ns, target.__name__), nav.many, constraint, target.__entity_set__))
+    return _Type(
+        "EntityType",
+        entity.__name__,
+        base=f"{ns}.{BASE_TYPE_NAME}" if derived else None,
+        key=None if derived else entity.key.name,
+        properties=props,
+        navigations=navs,
+    )
+
+
+def _build(schema: Schema, container: str) -> _Model:
+    model = _Model(schema.namespace, container)
+    entities = list(schema)
+    if any(_uses_base(e) for e in entities):
+        model.types.append(_base_type())
+    model.types += _complex_types(schema.namespace, entities)
     for entity in entities:
-        derived = _uses_base(entity)
-        skip = {name for name, _ in BASE_PROPERTIES} if derived else set()
-        props = []
-        for name, prop in entity.properties.items():
-            if name in skip:
-                continue
-            props.append(
-                _property(ns, name, prop.edm, nullable=bool(prop.nullable) and not prop.key, computed=prop.computed)
-            )
-        navs = []
-        bindings = []
-        for name, nav in entity.navigations.items():
-            target = schema.entity(nav.target_name)
-            target_qname = _qualify(ns, target.__name__)
-            constraint = None if nav.many else (nav.fk, target.key.name)
-            navs.append(_Nav(name, target_qname, nav.many, constraint, target.__entity_set__))
-            bindings.append((name, target.__entity_set__))
-        model.types.append(
-            _Type(
-                "EntityType",
-                entity.__name__,
-                base=base_qname if derived else None,
-                key=None if derived else entity.key.name,
-                properties=props,
-                navigations=navs,
-            )
-        )
-        model.sets.append((entity.__entity_set__, _qualify(ns, entity.__name__), bindings))
+        typ = _entity_type(schema, entity)
+        model.types.append(typ)
+        bindings = [(nav.name, nav.target_set) for nav in typ.navigations]
+        model.sets.append((entity.__entity_set__, _qualify(schema.namespace, entity.__name__), bindings))
     return model
 
 
@@ -295,7 +276,7 @@ def _xml(model: _Model) -> bytes:
         for path, target in bindings:
             etree.SubElement(set_el, D + "NavigationPropertyBinding", Path=path, Target=target)
 
-    body = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
+    body = bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True))
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
@@ -362,12 +343,12 @@ def _json(model: _Model) -> bytes:
 
 # --------------------------------------------------------------------------- cache
 
-_cache: weakref.WeakKeyDictionary[Any, dict[tuple, bytes]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Schema, dict[tuple[str, str, int], bytes]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def _cached(kind: str, schema, container_name: str | None, render) -> bytes:
-    container = container_name or getattr(schema, "container", None) or "Container"
+def _cached(kind: str, schema: Schema, container_name: str | None, render: Callable[[_Model], bytes]) -> bytes:
+    container = container_name or schema.container or "Container"
     # The entity count is part of the key so that registering more types after a
     # first rendering is not hidden by the cache.
     key = (kind, container, len(schema))
@@ -381,7 +362,7 @@ def _cached(kind: str, schema, container_name: str | None, render) -> bytes:
     return document
 
 
-def csdl_xml(schema, container_name: str | None = None) -> bytes:
+def csdl_xml(schema: Schema, container_name: str | None = None) -> bytes:
     """The CSDL XML (EDMX 4.0) document of ``schema``, UTF-8 with an XML declaration.
 
     ``container_name`` defaults to the schema's container name ("Container").
@@ -389,6 +370,6 @@ def csdl_xml(schema, container_name: str | None = None) -> bytes:
     return _cached("xml", schema, container_name, _xml)
 
 
-def csdl_json(schema, container_name: str | None = None) -> bytes:
+def csdl_json(schema: Schema, container_name: str | None = None) -> bytes:
     """The CSDL JSON document of ``schema`` (OData CSDL JSON, ``$Version`` 4.0)."""
     return _cached("json", schema, container_name, _json)

@@ -22,7 +22,7 @@ class ODataError(Exception):
         message: str,
         *,
         target: str | None = None,
-        details: list[dict] | None = None,
+        details: list[dict[str, Any]] | None = None,
         code: str | None = None,
         status: int | None = None,
         headers: dict[str, str] | None = None,
@@ -91,6 +91,8 @@ class NotImplementedYet(ODataError):
 
 
 def from_domain(exc: domain.DomainError) -> ODataError:
+    if isinstance(exc, domain.UnavailableError):
+        return Unavailable(exc.message, headers={"Retry-After": str(exc.retry_after)})
     cls = {
         domain.ValidationError: BadRequest,
         domain.NotFoundError: NotFound,

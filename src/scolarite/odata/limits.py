@@ -15,6 +15,7 @@ settings; each setting is named ``SCOLARITE_`` + the field name in upper case.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +37,10 @@ class Limits:
     max_body_items: int = 100_000  # JSON values, arrays and objects of a request body (about: commas count)
 
     @classmethod
-    def from_settings(cls, read: Any) -> Limits:
+    def from_settings(cls, read: Callable[[str], Any]) -> Limits:
         """From ``read(setting_name)`` (a string or None), e.g. ``os.environ.get``; unset or invalid values keep
         the defaults."""
-        values = {}
+        values: dict[str, int] = {}
         for f in dataclasses.fields(cls):
             raw = read(setting(f.name))
             if raw is not None and str(raw).strip().isdigit() and int(raw) > 0:
@@ -71,13 +72,13 @@ class Budget:
         self.nodes = 0
         self.navigations = 0
 
-    def expression(self, node: Any, option: str) -> None:
+    def expression(self, node: o._Node, option: str) -> None:
         """Count an expression's nodes against the request's budget and check its nesting, without recursion
         (an expression may be deeper than Python's stack)."""
         limits = self.limits
-        stack: list[tuple[Any, int, int, type | None]] = [(node, 1, 0, None)]
+        stack: list[tuple[o._Node, int, int]] = [(node, 1, 0)]
         while stack:
-            current, depth, lambdas, chain = stack.pop()
+            current, depth, lambdas = stack.pop()
             self.nodes += 1
             if self.nodes > limits.max_filter_nodes:
                 raise exceeded(
@@ -106,7 +107,7 @@ class Budget:
             op = type(current.op) if isinstance(current, o.BoolOp) else None
             for child in _children(current):
                 # A chain of the same operator (a or b or c) is compiled flat: it is one level deep.
-                stack.append((child, depth if op is not None and _is_bool(child, op) else depth + 1, lambdas, op))
+                stack.append((child, depth if op is not None and _is_bool(child, op) else depth + 1, lambdas))
 
     def expand(self, depth: int, count: int, target: str) -> None:
         limits = self.limits
@@ -122,11 +123,11 @@ class Budget:
             )
 
 
-def _is_bool(node: Any, op: type) -> bool:
+def _is_bool(node: o._Node, op: type[o._BoolOpToken]) -> bool:
     return isinstance(node, o.BoolOp) and type(node.op) is op
 
 
-def _children(node: Any):
+def _children(node: o._Node) -> Iterator[o._Node]:
     if not dataclasses.is_dataclass(node):
         return
     for f in dataclasses.fields(node):

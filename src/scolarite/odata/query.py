@@ -12,112 +12,64 @@ and ``$skip`` are given to ``run``).
 A read costs one SELECT for the addressed entities, one per expanded navigation
 level (children of every parent fetched at once with the key list bound as one
 parameter, per-parent ``$top``/``$skip`` with ``ROW_NUMBER()``) and one for
-``$count``.
+``$count``.  The parts of a plan are in ``plans``; running its expansion levels is
+``expand``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, cast
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from scolarite.schema import Entity, edm
 
+from .dialects import compiler_for
 from .errors import BadRequest
-from .filter import ExpressionCompiler, Scope, Storage, shared_alias
+from .expand import render
+from .filter import ExpressionCompiler
 from .limits import DEFAULT_LIMITS, RowBudget
+from .plans import (
+    FIXED,
+    KEY,
+    KEYS,
+    SLOT,
+    Converter,
+    Expansion,
+    Item,
+    Joined,
+    Level,
+    Page,
+    Param,
+    ReadPlan,
+    RenderItem,
+    Statement,
+    empty,
+)
+from .ports import Executor, Storage
+from .scope import Scope, shared_alias
+from .typed import Binder
 from .uri import ExpandItem, QueryOptions
 
-FIXED, SLOT, KEY, KEYS = range(4)
-
-
-class Executor(Protocol):
-    """Runs SQL text of the plan's dialect with positional parameters."""
-
-    async def fetch(self, sql: str, params: tuple) -> Sequence[Sequence[Any]]: ...
-
-
-@dataclass
-class Page:
-    items: list[dict]
-    count: int | None
-    next_skip: int | None  # where the next page starts, when the result was cut
-
-
-@dataclass
-class Statement:
-    """Compiled SQL and where each of its positional parameters comes from."""
-
-    sql: str
-    params: list[tuple[int, Any, Callable | None]]  # (FIXED, value) / (SLOT, index) / (KEY,) / (KEYS,)
-    keys_as_json: bool = False  # SQLite has no arrays: a key list is bound as JSON text
-
-    def bind(self, slots: Sequence[Any] = (), key: Any = None, keys: list | None = None) -> tuple:
-        out = []
-        for kind, arg, proc in self.params:
-            if kind == FIXED:
-                out.append(arg)
-                continue
-            if kind == SLOT:
-                value = slots[arg]
-            elif kind == KEY:
-                value = key
-            else:
-                value = orjson.dumps(keys).decode() if self.keys_as_json else keys
-            out.append(proc(value) if proc is not None and value is not None else value)
-        return tuple(out)
-
-
-@dataclass
-class Level:
-    """One SELECT of a read and how its rows become JSON objects."""
-
-    entity: type[Entity]
-    stmt: Statement
-    render: list[tuple[str, int, Callable[[Any], Any] | None]]  # (property, column index, converter)
-    index: dict[str, int]  # column name → index in a row
-    expand: list[Expansion] = field(default_factory=list)
-    # Expanded navigations in $expand order: (name, None) when filled by a later
-    # statement, (name, (key index, render spec)) when joined into this one.
-    navs: list[tuple[str, Any]] = field(default_factory=list)
-    to_dict: Callable[[Sequence[Any]], dict] = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        self.to_dict = _row_renderer(self.render, self.navs)
+__all__ = ["Executor", "Expansion", "Level", "Page", "ReadPlan", "Reader", "Statement", "Storage"]
 
 
 @dataclass
 class _Projection:
-    columns: list
-    from_clause: Any
+    columns: list[sa.ColumnElement[Any]]
+    from_clause: Any  # a FromClause, or None for the levels whose statement is already built
     index: dict[str, int]  # the entity's own columns
-    navs: list[tuple[str, Any]] = field(default_factory=list)
+    navs: list[tuple[str, Joined | None]] = field(default_factory=list)
     rest: list[ExpandItem] = field(default_factory=list)  # expansions run as statements of their own
 
     @classmethod
-    def plain(cls, names: list[str], expand: list[ExpandItem] = ()) -> _Projection:
+    def plain(cls, names: list[str], expand: Sequence[ExpandItem] = ()) -> _Projection:
         return cls(
             [], None, {n: i for i, n in enumerate(names)}, [(e.navigation.name, None) for e in expand], list(expand)
         )
-
-
-@dataclass
-class Expansion:
-    item: ExpandItem
-    level: Level
-    count: Statement | None = None
-
-
-@dataclass
-class ReadPlan:
-    main: Level
-    count: Statement | None = None
-    top: int | None = None  # of the shape: a plan with slots gets top/skip at run time
-    skip: int = 0
 
 
 class Reader:
@@ -133,7 +85,7 @@ class Reader:
         self.dialect_name = dialect.name
         self.max_page_size = max_page_size
         self.max_expanded = max_expanded  # entities the expansions of one response may read
-        self._simple: dict[tuple, Level] = {}
+        self._simple: dict[tuple[str, str], Level] = {}
 
     # -- planning ----------------------------------------------------------------------
 
@@ -143,7 +95,7 @@ class Reader:
         options: QueryOptions,
         where: list[Any] | None = None,
         slots: list[str] | None = None,
-    ) -> tuple[ReadPlan, dict[int, Callable]]:
+    ) -> tuple[ReadPlan, dict[int, Binder]]:
         """The plan of a collection read, and the binders of its slots."""
         compiler, table, scope, conds = self._filtered(entity, options, where, slots)
         order = [(compiler.orderable(o.expr, scope), o.desc) for o in options.orderby]
@@ -186,9 +138,9 @@ class Reader:
 
     def _filtered(
         self, entity: type[Entity], options: QueryOptions, where: list[Any] | None, slots: list[str] | None = None
-    ):
+    ) -> tuple[ExpressionCompiler, sa.Table, Scope, list[Any]]:
         """The compiler, join scope and WHERE conditions of a collection read."""
-        compiler = ExpressionCompiler(self.storage, self.dialect_name, slots)
+        compiler = compiler_for(self.storage, self.dialect_name, slots)
         table = self.storage.table(entity)
         scope = Scope(entity, table)
         conds = [self.storage.condition(entity, table), *(where or [])]
@@ -204,7 +156,9 @@ class Reader:
                 needed.add(item.navigation.fk)
         return [n for n in entity.properties if n in needed]
 
-    def _project(self, entity: type[Entity], options: QueryOptions, table, from_clause) -> _Projection:
+    def _project(
+        self, entity: type[Entity], options: QueryOptions, table: sa.Table, from_clause: sa.FromClause
+    ) -> _Projection:
         """The columns of a top-level SELECT, with its to-one expansions joined in.
 
         A to-one ``$expand`` without options of its own (``$select`` aside) is a
@@ -237,28 +191,32 @@ class Reader:
             proj.navs.append((nav.name, (sub_index[target.key.name], self._render_spec(target, opts, sub_index))))
         return proj
 
-    def _render_spec(self, entity: type[Entity], options: QueryOptions, index: dict[str, int]) -> list:
+    def _render_spec(self, entity: type[Entity], options: QueryOptions, index: dict[str, int]) -> list[RenderItem]:
         """(property, column index, converter) in rendering order.  A write-only property is never read: its
         index is None and it renders as its empty value (null, or "" when it is not nullable: as documented)."""
         return [
-            (name, None, _empty(entity.properties[name]))
+            (name, None, empty(entity.properties[name]))
             if entity.properties[name].secret
             else (name, index[name], self._converter(entity.properties[name].edm))
             for name in _selected(entity, options)
         ]
 
-    def _level(self, entity: type[Entity], options: QueryOptions, stmt, proj: _Projection | list[str]) -> Level:
+    def _level(
+        self, entity: type[Entity], options: QueryOptions, stmt: sa.Select[Any], proj: _Projection | list[str]
+    ) -> Level:
         if not isinstance(proj, _Projection):  # nested levels: plain columns, every expansion separate
             proj = _Projection.plain(proj, options.expand)
         render = self._render_spec(entity, options, proj.index)
         level = Level(entity, self._compile(stmt), render, proj.index, navs=proj.navs)
-        level.expand = [self._expansion(entity, item) for item in proj.rest]
+        level.expand = [self._expansion(item) for item in proj.rest]
         return level
 
-    def _expansion(self, entity: type[Entity], exp: ExpandItem) -> Expansion:
+    def _expansion(self, exp: ExpandItem) -> Expansion:
+        """The statements of an expanded navigation that is not joined into its parent's: the children of every
+        parent at once, with per-parent ``$top``/``$skip`` for a collection."""
         nav, target, opts = exp.navigation, exp.navigation.target, exp.options
         table = self.storage.table(target)
-        compiler = ExpressionCompiler(self.storage, self.dialect_name)
+        compiler = compiler_for(self.storage, self.dialect_name)
         scope = Scope(target, table)
         conds = [self.storage.condition(target, table)]
         if opts.filter is not None:
@@ -274,11 +232,8 @@ class Reader:
         columns = list(dict.fromkeys([*columns, nav.fk]))
         order = [(compiler.orderable(o.expr, scope), o.desc) for o in opts.orderby]
         order_by = [*[(e.desc() if d else e.asc()) for e, d in order], table.c[target.key.name].asc()]
-        base = (
-            sa.select(*[table.c[c] for c in columns])
-            .select_from(scope.from_clause())
-            .where(self._keys_in(table.c[nav.fk]), *conds)
-        )
+        keys_in = self._keys_in(table.c[nav.fk])
+        base = sa.select(*[table.c[c] for c in columns]).select_from(scope.from_clause()).where(keys_in, *conds)
         if opts.top is not None or opts.skip:
             rn = sa.func.row_number().over(partition_by=table.c[nav.fk], order_by=order_by).label("_rn")
             sub = base.add_columns(rn).subquery()
@@ -301,24 +256,25 @@ class Reader:
     # -- compilation -------------------------------------------------------------------
 
     @staticmethod
-    def _key_param():
+    def _key_param() -> sa.BindParameter[Any]:
         return sa.bindparam("key", None, required=False)
 
-    def _keys_in(self, column):
+    def _keys_in(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         """``column`` among a list of keys bound as one parameter, so that one
         statement serves any number of parents (and stays prepared)."""
         if self.dialect_name == "postgresql":
             return column == sa.any_(sa.bindparam("keys", None, type_=ARRAY(column.type), required=False))
-        each = sa.select(sa.literal_column("value")).select_from(
+        each: sa.Select[Any] = sa.select(sa.literal_column("value")).select_from(
             sa.func.json_each(sa.bindparam("keys", None, required=False))
         )
         return column.in_(each)
 
-    def _compile(self, stmt) -> Statement:
+    def _compile(self, stmt: sa.Select[Any]) -> Statement:
         compiled = stmt.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
         values = compiled.construct_params()
-        processors = compiled._bind_processors
-        params: list[tuple[int, Any, Callable | None]] = []
+        # (a processor is a sequence only for tuple types, which no read binds)
+        processors = cast("Mapping[str, Converter]", compiled._bind_processors)
+        params: list[Param] = []
         for name in compiled.positiontup or ():
             proc = processors.get(name)
             if name.startswith("slot_"):
@@ -332,7 +288,7 @@ class Reader:
                 params.append((FIXED, proc(value) if proc is not None and value is not None else value, None))
         return Statement(compiled.string, params, keys_as_json=self.dialect_name != "postgresql")
 
-    def _converter(self, t: edm.EdmType) -> Callable[[Any], Any] | None:
+    def _converter(self, t: edm.EdmType) -> Converter | None:
         """Driver value → JSON value: the type's result processor, then the EDM rendering."""
         proc = edm.result_processor(t.sa_type(), self.dialect)
         render = None if type(t).render is edm.EdmType.render else t.render
@@ -367,23 +323,24 @@ class Reader:
             sql += f" LIMIT {-1 if self.dialect_name == 'sqlite' else 'ALL'} OFFSET {skip}"
         rows = await ex.fetch(sql, plan.main.stmt.bind(slots))
         next_skip = None
-        if cut and len(rows) > limit:
+        if cut and limit is not None and len(rows) > limit:  # (a cut read always has a limit)
             rows = rows[:limit]
             next_skip = skip + limit
         count = None
         if plan.count is not None:
             count = (await ex.fetch(plan.count.sql, plan.count.bind(slots)))[0][0]
-        items = await self._render(ex, plan.main, rows, RowBudget(self.max_expanded))
+        items = await render(ex, plan.main, rows, RowBudget(self.max_expanded))
         return Page(items, count, next_skip)
 
     async def count(self, ex: Executor, stmt: Statement, slots: Sequence[Any] = ()) -> int:
-        return (await ex.fetch(stmt.sql, stmt.bind(slots)))[0][0]
+        n: int = (await ex.fetch(stmt.sql, stmt.bind(slots)))[0][0]
+        return n
 
-    async def single(self, ex: Executor, plan: ReadPlan, key: Any) -> dict | None:
+    async def single(self, ex: Executor, plan: ReadPlan, key: Any) -> Item | None:
         rows = await ex.fetch(plan.main.stmt.sql, plan.main.stmt.bind(key=key))
         if not rows:
             return None
-        return (await self._render(ex, plan.main, rows, RowBudget(self.max_expanded)))[0]
+        return (await render(ex, plan.main, rows, RowBudget(self.max_expanded)))[0]
 
     async def exists(self, ex: Executor, entity: type[Entity], key: Any) -> bool:
         stmt = self._simple_level(entity, entity.key.name).stmt
@@ -391,7 +348,7 @@ class Reader:
 
     async def value_of(self, ex: Executor, entity: type[Entity], key: Any, column: str) -> tuple[bool, Any]:
         if entity.properties[column].secret:
-            return await self.exists(ex, entity, key), _empty(entity.properties[column])
+            return await self.exists(ex, entity, key), empty(entity.properties[column])
         level = self._simple_level(entity, column)
         rows = await ex.fetch(level.stmt.sql, level.stmt.bind(key=key))
         if not rows:
@@ -399,95 +356,6 @@ class Reader:
         conv = level.render[0][2]
         value = rows[0][0]
         return True, conv(value) if conv is not None and value is not None else value
-
-    # -- rendering and expansion ---------------------------------------------------------
-
-    async def _render(self, ex: Executor, level: Level, rows, budget: RowBudget) -> list[dict]:
-        items = list(map(level.to_dict, rows))
-        for exp in level.expand:
-            await self._expand(ex, level, exp, rows, items, budget)
-        return items
-
-    async def _fetch_expanded(self, ex: Executor, stmt: Statement, keys: list, budget: RowBudget, what: str):
-        """The rows of an expansion, never more than the response's budget allows: the statement is cut one row
-        past the limit (the same text every time, so that it stays prepared), so a navigation with millions of
-        rows costs what the limit costs."""
-        rows = await ex.fetch(f"{stmt.sql} LIMIT {budget.limit + 1}", stmt.bind(keys=keys))
-        budget.take(len(rows), what)
-        return rows
-
-    async def _expand(self, ex: Executor, level: Level, exp: Expansion, rows, items, budget: RowBudget) -> None:
-        nav = exp.item.navigation
-        child = exp.level
-        stmt = child.stmt
-        what = f"{level.entity.__entity_set__}/{nav.name}"
-        if not nav.many:
-            fk = level.index[nav.fk]
-            fks = sorted({row[fk] for row in rows if row[fk] not in (None, 0)})
-            found: dict[Any, dict] = {}
-            if fks:
-                child_rows = await self._fetch_expanded(ex, stmt, fks, budget, what)
-                rendered = await self._render(ex, child, child_rows, budget)
-                key = child.index[child.entity.key.name]
-                found = {r[key]: item for r, item in zip(child_rows, rendered)}
-            for row, item in zip(rows, items):
-                item[nav.name] = found.get(row[fk])
-            return
-        key = level.index[level.entity.key.name]
-        keys = [row[key] for row in rows]
-        groups: dict[Any, list[dict]] = {k: [] for k in keys}
-        counts: dict[Any, int] = {}
-        if keys:
-            child_rows = await self._fetch_expanded(ex, stmt, keys, budget, what)
-            rendered = await self._render(ex, child, child_rows, budget)
-            fk = child.index[nav.fk]
-            for r, item in zip(child_rows, rendered):
-                groups[r[fk]].append(item)
-            if exp.count is not None:
-                counts = {r[0]: r[1] for r in await ex.fetch(exp.count.sql, exp.count.bind(keys=keys))}
-        for row, item in zip(rows, items):
-            k = row[key]
-            if exp.count is not None:
-                item[f"{nav.name}@odata.count"] = counts.get(k, 0)
-            item[nav.name] = groups.get(k, [])
-
-
-def _row_renderer(render: list, navs: list[tuple[str, Any]] = ()) -> Callable[[Sequence[Any]], dict]:
-    """A function turning a row into its JSON object, generated once per level: one
-    dict display with the properties in order (several times faster than a loop).
-    Expanded navigations follow; a joined one is rendered from its own columns of
-    the row (None when the join found nothing), the others are placeholders that
-    their own statement fills in later, in place."""
-    namespace: dict[str, Any] = {}
-
-    def display(spec: list) -> str:
-        parts = []
-        for name, i, fn in spec:
-            if i is None:  # a write-only property: its empty value (fn holds it)
-                parts.append(f"{name!r}: {fn!r}")
-            elif fn is None:
-                parts.append(f"{name!r}: row[{i}]")
-            else:
-                fname = f"f{len(namespace)}"
-                namespace[fname] = fn
-                parts.append(f"{name!r}: (None if row[{i}] is None else {fname}(row[{i}]))")
-        return ", ".join(parts)
-
-    parts = [display(render)] if render else []
-    for name, joined in navs:
-        if joined is None:
-            parts.append(f"{name!r}: None")
-        else:
-            key, spec = joined
-            parts.append(f"{name!r}: (None if row[{key}] is None else {{{display(spec)}}})")
-    source = "def to_dict(row):\n    return {" + ", ".join(parts) + "}\n"
-    exec(compile(source, "<row renderer>", "exec"), namespace)
-    return namespace["to_dict"]
-
-
-def _empty(prop) -> Any:
-    """How a write-only property renders: null, or its type's default when it is not nullable."""
-    return None if prop.nullable else prop.default
 
 
 def _selected(entity: type[Entity], options: QueryOptions) -> list[str]:

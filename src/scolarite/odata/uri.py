@@ -1,28 +1,23 @@
-"""Parsing of resource paths and system query options.
+"""Parsing of system query options (resource paths: ``paths``).
 
-``parse_path`` turns ``Apprenant/123``, ``Apprenant(123)``,
-``Inscription/5/InscriptionPeriodes/$count`` or ``Convention/7/SynchronisationAffaire``
-into a ``ResourcePath``; ``parse_options`` turns the query string into a
-``QueryOptions`` tree (``$expand`` items carry their own nested options).  Both
-only check syntax and names against the schema; types are checked when the
-filter is compiled.
+``parse_options`` turns the query string into a ``QueryOptions`` tree (``$expand``
+items carry their own nested options).  It only checks syntax and names against
+the schema; types are checked when the filter is compiled (``filter``).
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from odata_query import ast as oast
 from odata_query.exceptions import ODataException
 from odata_query.grammar import ODataLexer, ODataParser
 
-from scolarite.schema import Entity, Navigation, Property, Schema
+from scolarite.schema import Entity, Navigation
 
-from .errors import BadRequest, NotFound
+from .errors import BadRequest
 from .limits import DEFAULT_LIMITS, Budget, Limits, exceeded
 
 SYSTEM_OPTIONS = {
@@ -40,24 +35,6 @@ UNSUPPORTED_OPTIONS = {"$search", "$apply", "$compute", "$levels", "$index", "$s
 
 
 @dataclass
-class ResourcePath:
-    kind: str  # service, metadata, collection, entity, count, navigation, property, action, batch
-    entity: type[Entity] | None = None
-    key: Any = None
-    navigation: Navigation | None = None
-    count: bool = False
-    prop: Property | None = None
-    action: str | None = None
-    target: type[Entity] | None = None  # entity type of what is returned
-
-    @property
-    def is_collection(self) -> bool:
-        if self.kind == "collection":
-            return True
-        return self.kind == "navigation" and bool(self.navigation and self.navigation.many)
-
-
-@dataclass
 class ExpandItem:
     navigation: Navigation
     options: QueryOptions
@@ -65,14 +42,14 @@ class ExpandItem:
 
 @dataclass
 class OrderItem:
-    expr: Any  # odata_query AST node
+    expr: oast._Node
     desc: bool
     text: str
 
 
 @dataclass
 class QueryOptions:
-    filter: Any = None  # AST
+    filter: oast._Node | None = None
     filter_text: str | None = None
     select: list[str] | None = None  # None = every property; names in the order given
     select_all: bool = False
@@ -99,14 +76,14 @@ def _plain_quotes(text: str) -> str:
     return text
 
 
-def parse_expression(text: str, option: str, budget: Budget | None = None) -> Any:
+def parse_expression(text: str, option: str, budget: Budget | None = None) -> oast._Node:
     """Parse an OData expression with odata-query, turning its errors into 400s worded by us; with a
     ``budget``, count its nodes against the request's limits."""
     if not text.strip():
         raise BadRequest(f"{option} is empty", target=option)
     text = _plain_quotes(text)
     try:
-        node = _parser.parse(_lexer.tokenize(text))
+        node: oast._Node = _parser.parse(_lexer.tokenize(text))
     except ODataException as exc:
         raise BadRequest(
             f"{option} is not a valid expression: {_describe_parse_error(exc, text)}", target=option
@@ -132,85 +109,6 @@ def _describe_parse_error(exc: ODataException, text: str) -> str:
         shown = (text[index : index + 40].split() or [text[index : index + 1]])[0]
         return f"unexpected {shown[:40]!r} at position {index + 1} of {_shown(text)}"
     return f"the expression {_shown(text)} is incomplete or not OData"
-
-
-# -- resource path -----------------------------------------------------------------
-
-_SEGMENT_WITH_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\((.*)\)$")
-
-
-def parse_key(entity: type[Entity], raw: str) -> Any:
-    raw = unquote(raw).strip()
-    if "=" in raw:  # named key form: Apprenant(Id=123)
-        name, _, raw = raw.partition("=")
-        if name.strip() != entity.key.name:
-            raise BadRequest(f"{entity.__entity_set__} is keyed by {entity.key.name}, not {name.strip()}")
-        raw = raw.strip()
-    category = entity.key.edm.category
-    if category == "guid":
-        text = raw[1:-1] if len(raw) > 1 and raw[0] == raw[-1] == "'" else raw
-        try:
-            return str(uuid.UUID(text))
-        except ValueError:
-            raise BadRequest(
-                f"{raw!r} is not a valid key for {entity.__entity_set__}: a GUID is expected", target=entity.key.name
-            ) from None
-    if not re.fullmatch(r"-?\d{1,19}", raw):
-        raise BadRequest(
-            f"{raw!r} is not a valid key for {entity.__entity_set__}: an integer is expected", target=entity.key.name
-        )
-    value = int(raw)
-    if not -(2**63) <= value < 2**63:
-        raise BadRequest(f"{raw} is out of range for a key", target=entity.key.name)
-    return value
-
-
-def parse_path(schema: Schema, path: str) -> ResourcePath:
-    segments = [s for s in path.split("/") if s != ""]
-    if not segments:
-        return ResourcePath("service")
-    first = unquote(segments[0])
-    if first == "$metadata":
-        if len(segments) > 1:
-            raise NotFound(f"no resource at $metadata/{'/'.join(segments[1:])}")
-        return ResourcePath("metadata")
-    if first == "$batch":
-        return ResourcePath("batch")
-    key_raw = None
-    m = _SEGMENT_WITH_KEY.match(first)
-    if m:
-        first, key_raw = m.group(1), m.group(2)
-    entity = schema.get(first)
-    if entity is None:
-        raise NotFound(f"the service has no entity set named {first!r}", target=first)
-    rest = [unquote(s) for s in segments[1:]]
-    if key_raw is None:
-        if not rest:
-            return ResourcePath("collection", entity, target=entity)
-        if rest[0] == "$count":
-            if len(rest) > 1:
-                raise NotFound("nothing can follow $count")
-            return ResourcePath("count", entity, count=True, target=entity)
-        key_raw, rest = rest[0], rest[1:]
-    key = parse_key(entity, key_raw)
-    if not rest:
-        return ResourcePath("entity", entity, key=key, target=entity)
-    name, rest = rest[0], rest[1:]
-    if name in entity.navigations:
-        nav = entity.navigations[name]
-        if rest == ["$count"] and nav.many:
-            return ResourcePath("navigation", entity, key=key, navigation=nav, count=True, target=nav.target)
-        if rest:
-            raise NotFound(f"no resource at {'/'.join(segments)}: nothing may follow {name} here")
-        return ResourcePath("navigation", entity, key=key, navigation=nav, target=nav.target)
-    if name in entity.properties:
-        if rest and rest != ["$value"]:
-            raise NotFound(f"no resource at {'/'.join(segments)}")
-        return ResourcePath("property", entity, key=key, prop=entity.properties[name], target=entity)
-    if rest:
-        raise NotFound(f"{entity.__entity_set__} has no property or navigation named {name!r}", target=name)
-    # Anything else after a key may be a bound action of the domain (checked by the caller).
-    return ResourcePath("action", entity, key=key, action=name, target=entity)
 
 
 # -- query options -------------------------------------------------------------------
@@ -311,7 +209,9 @@ def _non_negative(option: str, text: str) -> int:
 
 def split_top_level(text: str, sep: str = ",") -> list[str]:
     """Split on ``sep`` outside parentheses and quoted strings."""
-    parts, depth, quoted, current = [], 0, False, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     i = 0
     while i < len(text):
         ch = text[i]
@@ -421,7 +321,7 @@ def _parse_expand(entity: type[Entity], text: str, budget: Budget, depth: int) -
 
 
 def _parse_orderby(text: str, budget: Budget | None = None) -> list[OrderItem]:
-    items = []
+    items: list[OrderItem] = []
     for part in split_top_level(text):
         part = part.strip()
         if not part:
@@ -434,7 +334,7 @@ def _parse_orderby(text: str, budget: Budget | None = None) -> list[OrderItem]:
     return items
 
 
-def is_literal(node: Any) -> bool:
+def is_literal(node: oast._Node) -> bool:
     return isinstance(node, oast._Literal)
 
 
@@ -463,8 +363,8 @@ def filter_shape(text: str) -> tuple[str, list[tuple[str, str]]] | None:
         return None
     literals: list[tuple[str, str]] = []
 
-    def slot(match: re.Match) -> str:
-        raw = match.group(0)
+    def slot(match: re.Match[str]) -> str:
+        raw: str = match.group(0)
         index = len(literals)
         if raw[0] == "'":
             if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"):
