@@ -6,12 +6,24 @@ Every setting is read here, once; the rest of the code receives a ``Settings``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scolarite.odata.limits import Limits
 
+# The store's own default (``store.engine.DEFAULT_POOL_SIZE``): a ``Database`` built without a pool size.
+DEFAULT_DB_POOL_SIZE = 16
 
-def _number(env, name: str, default: float) -> float:
+
+def _pool_size(env: Mapping[str, str]) -> int:
+    """``SCOLARITE_DB_POOL_SIZE`` (at least 1; a value that is not a number keeps the default)."""
+    try:
+        return max(1, int(env.get("SCOLARITE_DB_POOL_SIZE", str(DEFAULT_DB_POOL_SIZE))))
+    except ValueError:
+        return DEFAULT_DB_POOL_SIZE
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     try:
         value = float(raw) if raw not in (None, "") else default
@@ -22,7 +34,7 @@ def _number(env, name: str, default: float) -> float:
     return value
 
 
-def _list(env, name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = env.get(name)
     if raw is None:
         return default
@@ -38,6 +50,12 @@ class Settings:
     timezone: str = "Europe/Paris"
     trust_forwarded: bool = True
     auth_cache_seconds: float = 1.0  # how long a successful credential check is trusted
+    # Database connections kept per pool and process (``Database(pool_size=…)``).  On PostgreSQL the API's
+    # reads and writes share one asyncpg pool of this size; SQLAlchemy's pool (administration) opens
+    # connections only when used, up to this size and half as many again: keep workers × 2.5 × this under
+    # max_connections.  A pool smaller than the concurrency a worker sees closes and reopens connections all
+    # the time.
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
     limits: Limits = field(default_factory=Limits)  # what one request may ask (SCOLARITE_MAX_*, odata/limits.py)
     # Peers whose X-Forwarded-* headers are believed (addresses or networks; "*": any): a reverse proxy.
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")
@@ -65,6 +83,7 @@ class Settings:
         env = os.environ
         return cls(
             database_url=env.get("SCOLARITE_DATABASE_URL") or None,
+            db_pool_size=_pool_size(env),
             max_page_size=int(env.get("SCOLARITE_MAX_PAGE_SIZE", "1000")),
             max_body_bytes=int(env.get("SCOLARITE_MAX_BODY_BYTES", str(10 * 1024 * 1024))),
             public_url=env.get("SCOLARITE_PUBLIC_URL") or None,

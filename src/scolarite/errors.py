@@ -30,3 +30,20 @@ class NotFoundError(DomainError):
 
 class ConflictError(DomainError):
     """The request collides with the current state (e.g. a uniqueness rule)."""
+
+
+class UnavailableError(DomainError):
+    """The database cannot take more work right now (too many connections, a connection that could not be
+    made): the request was not wrong, and may be sent again after ``retry_after`` seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int = 1,
+        target: str | None = None,
+        code: str | None = None,
+        details: list[DomainError] | None = None,
+    ):
+        super().__init__(message, target=target, code=code, details=details)
+        self.retry_after = retry_after

@@ -18,11 +18,14 @@ import asyncio
 import hashlib
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .db import Database, utcnow
 
@@ -31,6 +34,13 @@ _hasher = PasswordHasher()
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    """The id of the credential an INSERT of one row created."""
+    key = result.inserted_primary_key
+    assert key is not None  # one row, inserted
+    return int(key[0])
 
 
 class LoginExists(ValueError):
@@ -60,7 +70,7 @@ class Credentials:
         # elsewhere takes effect within that delay); 0 reads the row on every request.
         self.cache_seconds = cache_seconds
         self._recent: dict[tuple[str, str, str], tuple[Principal, float]] = {}
-        self._pending: dict[tuple[str, str, str], asyncio.Future] = {}
+        self._pending: dict[tuple[str, str, str], asyncio.Future[Principal | None]] = {}
         t = self.table
         live = t.c.revoked_at.is_(None)
         self._by_login = sa.select(t.c.id, t.c.secret_hash).where(
@@ -123,12 +133,12 @@ class Credentials:
         if not password:
             raise ValueError("a password may not be empty")
 
-    async def _insert_basic(self, conn, login: str, password: str) -> int:
+    async def _insert_basic(self, conn: AsyncConnection, login: str, password: str) -> int:
         hashed = await asyncio.to_thread(_hasher.hash, password)
         result = await conn.execute(
             sa.insert(self.table).values(kind="basic", name=login, secret_hash=hashed, created_at=utcnow())
         )
-        return result.inserted_primary_key[0]
+        return _new_id(result)
 
     async def add_key(self, label: str) -> tuple[int, str]:
         key = secrets.token_urlsafe(32)
@@ -138,9 +148,9 @@ class Credentials:
                     kind="apikey", name=label, lookup=_digest(key), secret_hash=_digest(key), created_at=utcnow()
                 )
             )
-            return result.inserted_primary_key[0], key
+            return _new_id(result), key
 
-    async def list(self) -> list[dict]:
+    async def list(self) -> list[dict[str, Any]]:
         t = self.table
         async with self.db.engine.connect() as conn:
             rows = await conn.execute(
@@ -154,7 +164,7 @@ class Credentials:
         cond = t.c.id == int(ident) if ident.isdigit() else t.c.name == ident
         async with self.db.engine.begin() as conn:
             result = await conn.execute(sa.update(t).where(cond, t.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
-            return result.rowcount
+            return int(result.rowcount)
 
     async def count(self) -> int:
         async with self.db.engine.connect() as conn:
@@ -164,7 +174,9 @@ class Credentials:
                 )
             ).scalar_one()
 
-    async def _shared(self, key: tuple[str, str, str], check) -> Principal | None:
+    async def _shared(
+        self, key: tuple[str, str, str], check: Callable[[], Awaitable[Principal | None]]
+    ) -> Principal | None:
         """One check per key at a time: concurrent requests with the same
         credentials wait for the same answer."""
         pending = self._pending.get(key)

@@ -14,17 +14,18 @@ statements with the subset of the ``AsyncConnection`` API the rules use:
 * the rows come back as plain tuples in a small ``Result`` (``first``, ``all``,
   ``scalar_one``, ``mappings``…);
 * driver errors are raised as SQLAlchemy's (``IntegrityError``, ``DataError``,
-  ``DBAPIError``), so that callers handle both paths alike.
+  ``DBAPIError``: ``raw.driver_error``), so that callers handle both paths alike.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
 
 from scolarite.schema.edm import result_processor
 
@@ -32,13 +33,10 @@ from . import raw
 
 _CACHE_SIZE = 2000
 
-
-def translate(exc: Exception, sql: str, params: Any) -> Exception:
-    """A driver error as SQLAlchemy raises it."""
-    state = getattr(exc, "sqlstate", None)
-    if isinstance(exc, sqlite3.IntegrityError) or (isinstance(state, str) and state.startswith("23")):
-        return sa_exc.IntegrityError(sql, params, exc)
-    return raw._translate(exc, sql, params)
+Row = tuple[Any, ...]
+# async (sql, args, returns_rows) -> (rows, rowcount); async (sql, list of args) -> None
+Run = Callable[[str, Row, bool], Awaitable[tuple[Sequence[Sequence[Any]], int]]]
+RunMany = Callable[[str, list[Row]], Awaitable[None]]
 
 
 class Result:
@@ -46,28 +44,28 @@ class Result:
 
     __slots__ = ("keys", "rowcount", "rows")
 
-    def __init__(self, rows: list[tuple], keys: Sequence[str], rowcount: int):
+    def __init__(self, rows: list[Row], keys: Sequence[str], rowcount: int):
         self.rows = rows
         self.keys = keys
         self.rowcount = rowcount
 
-    def __iter__(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
 
-    def all(self) -> list[tuple]:
+    def all(self) -> list[Row]:
         return self.rows
 
-    def first(self) -> tuple | None:
+    def first(self) -> Row | None:
         return self.rows[0] if self.rows else None
 
-    def one(self) -> tuple:
+    def one(self) -> Row:
         if len(self.rows) != 1:
             raise (sa_exc.NoResultFound if not self.rows else sa_exc.MultipleResultsFound)(
                 f"expected one row, got {len(self.rows)}"
             )
         return self.rows[0]
 
-    def one_or_none(self) -> tuple | None:
+    def one_or_none(self) -> Row | None:
         if len(self.rows) > 1:
             raise sa_exc.MultipleResultsFound(f"expected one row at most, got {len(self.rows)}")
         return self.rows[0] if self.rows else None
@@ -87,7 +85,8 @@ class Result:
 
     def mappings(self) -> _Values:
         keys = self.keys
-        return _Values([dict(zip(keys, r)) for r in self.rows])
+        # Rows of ``exec_driver_sql`` have no keys: their mappings are empty.
+        return _Values([dict(zip(keys, r, strict=False)) for r in self.rows])
 
 
 class _Values:
@@ -95,26 +94,26 @@ class _Values:
 
     __slots__ = ("values",)
 
-    def __init__(self, values: list):
+    def __init__(self, values: list[Any]):
         self.values = values
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.values)
 
-    def all(self) -> list:
+    def all(self) -> list[Any]:
         return self.values
 
-    def first(self):
+    def first(self) -> Any:
         return self.values[0] if self.values else None
 
-    def one(self):
+    def one(self) -> Any:
         if len(self.values) != 1:
             raise (sa_exc.NoResultFound if not self.values else sa_exc.MultipleResultsFound)(
                 f"expected one row, got {len(self.values)}"
             )
         return self.values[0]
 
-    def one_or_none(self):
+    def one_or_none(self) -> Any:
         if len(self.values) > 1:
             raise sa_exc.MultipleResultsFound(f"expected one row at most, got {len(self.values)}")
         return self.values[0] if self.values else None
@@ -125,7 +124,7 @@ class _Compiled:
 
     __slots__ = ("compiled", "converters", "expanding", "keys", "names", "processors", "returns_rows", "sql")
 
-    def __init__(self, compiled, dialect):
+    def __init__(self, compiled: Any, dialect: Dialect):
         self.compiled = compiled
         self.expanding = bool(compiled.literal_execute_params or compiled.post_compile_params)
         self.sql = compiled.string
@@ -137,7 +136,7 @@ class _Compiled:
         converters = [result_processor(c[3], dialect) for c in columns]
         self.converters = converters if any(converters) else None
 
-    def bind(self, values: dict[str, Any]) -> tuple[str, tuple]:
+    def bind(self, values: dict[str, Any]) -> tuple[str, Row]:
         sql, names, processors = self.sql, self.names, self.processors
         if self.expanding:
             state = self.compiled._process_parameters_for_postcompile(values)
@@ -149,21 +148,21 @@ class _Compiled:
             out.append(proc(value) if proc is not None and value is not None else value)
         return sql, tuple(out)
 
-    def rows(self, rows) -> list[tuple]:
+    def rows(self, rows: Sequence[Sequence[Any]]) -> list[Row]:
         converters = self.converters
         if converters is None:
             return [tuple(r) for r in rows]
-        return [tuple(v if c is None or v is None else c(v) for c, v in zip(converters, r)) for r in rows]
+        return [tuple(v if c is None or v is None else c(v) for c, v in zip(converters, r, strict=False)) for r in rows]
 
 
 class StatementCache:
     """Compiled statements of one dialect, by SQLAlchemy cache key (an LRU)."""
 
-    def __init__(self, dialect):
+    def __init__(self, dialect: Dialect):
         self.dialect = dialect
-        self.entries: OrderedDict = OrderedDict()
+        self.entries: OrderedDict[tuple[Any, ...], _Compiled] = OrderedDict()
 
-    def get(self, stmt, keys: tuple, many: bool) -> tuple[_Compiled, dict]:
+    def get(self, stmt: Any, keys: tuple[str, ...], many: bool) -> tuple[_Compiled, dict[str, Any]]:
         """The compiled statement, and what ``construct_params`` needs to bind
         this statement's own values into it."""
         cache_key = stmt._generate_cache_key()
@@ -185,22 +184,22 @@ class DriverConnection:
     """The part of SQLAlchemy's ``AsyncConnection`` the write rules use, on a
     driver connection that is already in a transaction."""
 
-    def __init__(self, cache: StatementCache, run: Callable, run_many: Callable):
+    def __init__(self, cache: StatementCache, run: Run, run_many: RunMany):
         self._cache = cache
-        self._run = run  # async (sql, args, returns_rows) -> (rows, rowcount)
-        self._run_many = run_many  # async (sql, list of args) -> None
+        self._run = run
+        self._run_many = run_many
 
-    async def execute(self, stmt, params: dict[str, Any] | list[dict[str, Any]] | None = None) -> Result:
+    async def execute(self, stmt: Any, params: dict[str, Any] | list[dict[str, Any]] | None = None) -> Result:
         if isinstance(params, list):
             return await self._execute_many(stmt, params)
         keys = tuple(sorted(params)) if params else ()
         entry, bound = self._cache.get(stmt, keys, False)
         values = entry.compiled.construct_params(params, _no_postcompile=True, **bound)
         sql, args = entry.bind(values)
-        rows, rowcount = await self._call(self._run, sql, args, entry.returns_rows)
+        rows, rowcount = await self._call(sql, args, entry.returns_rows)
         return Result(entry.rows(rows) if rows else [], entry.keys, rowcount)
 
-    async def _execute_many(self, stmt, params: list[dict[str, Any]]) -> Result:
+    async def _execute_many(self, stmt: Any, params: list[dict[str, Any]]) -> Result:
         if not params:
             return Result([], [], 0)
         keys = tuple(sorted(params[0]))
@@ -213,29 +212,40 @@ class DriverConnection:
         for p in params:
             sql, args = entry.bind(entry.compiled.construct_params(p, _no_postcompile=True, **bound))
             batch.append(args)
-        await self._call(self._run_many, sql, batch)
+        await self._call_many(sql, batch)
         return Result([], [], len(params))
 
     async def exec_driver_sql(self, sql: str, params: Sequence[Any] = ()) -> Result:
-        rows, rowcount = await self._call(self._run, sql, tuple(params), True)
+        rows, rowcount = await self._call(sql, tuple(params), True)
         return Result([tuple(r) for r in rows], [], rowcount)
 
-    async def _call(self, fn, sql, args, *more):
+    async def _call(self, sql: str, args: Row, returns_rows: bool) -> tuple[Sequence[Sequence[Any]], int]:
         if raw.listeners:
             for listener in raw.listeners:
                 listener(sql, args)
         try:
-            return await fn(sql, args, *more)
-        except (sa_exc.SQLAlchemyError, raw._Interrupted):
+            return await self._run(sql, args, returns_rows)
+        except (sa_exc.SQLAlchemyError, raw.Interrupted):
             raise
         except Exception as exc:
-            raise translate(exc, sql, args) from exc
+            raise raw.driver_error(exc, sql, args) from exc
+
+    async def _call_many(self, sql: str, batch: list[Row]) -> None:
+        if raw.listeners:
+            for listener in raw.listeners:
+                listener(sql, batch)  # the whole batch, as one call
+        try:
+            await self._run_many(sql, batch)
+        except (sa_exc.SQLAlchemyError, raw.Interrupted):
+            raise
+        except Exception as exc:
+            raise raw.driver_error(exc, sql, batch) from exc
 
 
-def asyncpg_connection(cache: StatementCache, conn) -> DriverConnection:
+def asyncpg_connection(cache: StatementCache, conn: Any) -> DriverConnection:
     """A ``DriverConnection`` on an asyncpg connection in a transaction."""
 
-    async def run(sql: str, args: tuple, returns_rows: bool):
+    async def run(sql: str, args: Row, returns_rows: bool) -> tuple[Sequence[Sequence[Any]], int]:
         if returns_rows:
             rows = await conn.fetch(sql, *args)
             return rows, len(rows)
@@ -243,7 +253,7 @@ def asyncpg_connection(cache: StatementCache, conn) -> DriverConnection:
         last = status.rsplit(" ", 1)[-1]
         return [], int(last) if last.isdigit() else -1
 
-    async def run_many(sql: str, batch: list[tuple]):
+    async def run_many(sql: str, batch: list[Row]) -> None:
         await conn.executemany(sql, batch)
 
     return DriverConnection(cache, run, run_many)
@@ -253,7 +263,7 @@ def sqlite_connection(cache: StatementCache, conn: sqlite3.Connection) -> Driver
     """A ``DriverConnection`` on a sqlite3 connection in a write transaction, used
     on the event loop (the process's writer lock is held: nothing else uses it)."""
 
-    async def run(sql: str, args: tuple, returns_rows: bool):
+    async def run(sql: str, args: Row, returns_rows: bool) -> tuple[Sequence[Sequence[Any]], int]:
         cur = conn.execute(sql, args)
         try:
             rows = cur.fetchall() if cur.description is not None else []
@@ -261,7 +271,7 @@ def sqlite_connection(cache: StatementCache, conn: sqlite3.Connection) -> Driver
         finally:
             cur.close()
 
-    async def run_many(sql: str, batch: list[tuple]):
+    async def run_many(sql: str, batch: list[Row]) -> None:
         conn.executemany(sql, batch).close()
 
     return DriverConnection(cache, run, run_many)

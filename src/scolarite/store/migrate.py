@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -44,7 +45,7 @@ async def upgrade(db: Database, revision: str = "head") -> Upgrade:
     cfg = alembic_config()
     script = ScriptDirectory.from_config(cfg)
 
-    def run(sync_conn) -> Upgrade:
+    def run(sync_conn: sa.Connection) -> Upgrade:
         before = MigrationContext.configure(sync_conn).get_current_revision()
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, revision)

@@ -11,8 +11,10 @@ SQLAlchemy's connection, cursor and result layers:
   handler and run again in a worker thread, so a cheap read costs no thread hop
   and an expensive one does not stall the loop.
 
-Inside a write, the same SQL runs on the write's own SQLAlchemy connection
+Inside a write, the same SQL runs on the write's own connection
 (``ConnectionExecutor``), so that a write reads what it has just written.
+
+``compile_raw`` turns a SQLAlchemy statement into such SQL text (``RawStatement``).
 """
 
 from __future__ import annotations
@@ -20,21 +22,58 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
 
-# Statements seen by optional listeners (the benchmark records the server's SQL).
-listeners: list[Callable[[str, tuple], None]] = []
+Row = Sequence[Any]
+Params = tuple[Any, ...]
+
+# Statements seen by optional listeners (the benchmark records the server's SQL): the SQL and its
+# parameters (a list of them for a batch).
+listeners: list[Callable[[str, Any], None]] = []
 
 
-def _translate(exc: Exception, sql: str, params: tuple) -> Exception:
+class RawStatement:
+    """SQL text and, for each positional parameter, its name, bind processor and
+    compiled-in value."""
+
+    __slots__ = ("params", "sql")
+
+    def __init__(self, sql: str, params: list[tuple[str, Callable[[Any], Any] | None, Any]]):
+        self.sql = sql
+        self.params = params
+
+    def args(self, values: dict[str, Any] | None = None) -> Params:
+        out = []
+        for name, proc, fixed in self.params:
+            value = values[name] if values is not None and name in values else fixed
+            out.append(proc(value) if proc is not None and value is not None else value)
+        return tuple(out)
+
+
+def compile_raw(stmt: Any, dialect: Dialect) -> RawStatement:
+    """A SQLAlchemy statement as SQL text of ``dialect`` with positional parameters
+    (compile once, keep the result)."""
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    processors = compiled._bind_processors
+    fixed = compiled.construct_params(_check=False)
+    return RawStatement(
+        compiled.string, [(name, processors.get(name), fixed.get(name)) for name in compiled.positiontup or ()]
+    )
+
+
+def driver_error(exc: Exception, sql: str, params: Any) -> sa_exc.DBAPIError:
     """A driver error as SQLAlchemy would raise it, so that callers handle errors
-    of both paths alike (SQLSTATE class 22 and values the driver cannot send are
-    the request's own values: ``DataError``)."""
+    of both paths alike: an integrity constraint (SQLSTATE class 23), checked by a
+    statement or at COMMIT, is an ``IntegrityError``; SQLSTATE class 22 and values
+    the driver cannot send are the request's own values: ``DataError``."""
     state = getattr(exc, "sqlstate", None)
+    if isinstance(exc, sqlite3.IntegrityError) or (isinstance(state, str) and state.startswith("23")):
+        return sa_exc.IntegrityError(sql, params, exc)
     if (
         (isinstance(state, str) and state.startswith("22"))
         or type(exc).__name__ == "DataError"
@@ -45,36 +84,41 @@ def _translate(exc: Exception, sql: str, params: tuple) -> Exception:
 
 
 class ConnectionExecutor:
-    """Runs compiled SQL on a SQLAlchemy ``AsyncConnection``."""
+    """Runs compiled SQL on a connection of a write (SQLAlchemy's ``AsyncConnection``,
+    or the driver's ``store.driver.DriverConnection``)."""
 
-    def __init__(self, conn):
+    def __init__(self, conn: Any):
         self.conn = conn
 
-    async def fetch(self, sql: str, params: tuple) -> Sequence[Sequence[Any]]:
-        return (await self.conn.exec_driver_sql(sql, params)).all()
+    async def fetch(self, sql: str, params: Params) -> Sequence[Row]:
+        rows: Sequence[Row] = (await self.conn.exec_driver_sql(sql, params)).all()
+        return rows
 
 
-class _PgExecutor:
+class PgExecutor:
+    """Runs compiled SQL on an asyncpg connection."""
+
     __slots__ = ("conn",)
 
-    def __init__(self, conn):
+    def __init__(self, conn: Any):
         self.conn = conn
 
-    async def fetch(self, sql: str, params: tuple):
+    async def fetch(self, sql: str, params: Params) -> Sequence[Row]:
         if listeners:
             for listener in listeners:
                 listener(sql, params)
         try:
-            return await self.conn.fetch(sql, *params)
+            rows: Sequence[Row] = await self.conn.fetch(sql, *params)
+            return rows
         except Exception as exc:
-            raise _translate(exc, sql, params) from exc
+            raise driver_error(exc, sql, params) from exc
 
 
-async def _no_reset(_conn) -> None:
+async def _no_reset(_conn: Any) -> None:
     return None
 
 
-async def _json_codecs(conn) -> None:
+async def _json_codecs(conn: Any) -> None:
     """JSON columns decoded as SQLAlchemy's asyncpg dialect decodes them.  Values
     are bound already serialized (by the type's bind processor), so the encoder
     passes the text through."""
@@ -84,8 +128,8 @@ async def _json_codecs(conn) -> None:
         await conn.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=orjson.loads, format="text")
 
 
-async def _async_commit(conn) -> None:
-    """For the counter draws' connections only (``Database.next_counter``): the
+async def _async_commit(conn: Any) -> None:
+    """For the counter draws' connections only (``PostgresBackend.next_counter``): the
     write that uses a number makes its draw durable when it commits (the WAL is
     flushed in order), so the draw itself need not wait for the disk."""
     await _json_codecs(conn)
@@ -104,10 +148,10 @@ class PostgresReads:
         # newcomer take a connection just released before a waiter wakes up,
         # and under 64 concurrent requests some waited ten times the median.
         self._turns: asyncio.Semaphore | None = None
-        self._pool = None
+        self._pool: Any = None
         self._starting: asyncio.Lock | None = None
 
-    async def _start(self):
+    async def _start(self) -> Any:
         import asyncpg
 
         if self._starting is None:
@@ -126,11 +170,11 @@ class PostgresReads:
                         **kwargs,
                     )
                 except Exception as exc:
-                    raise _translate(exc, "(connect)", ()) from exc
+                    raise driver_error(exc, "(connect)", ()) from exc
         return self._pool
 
     @contextlib.asynccontextmanager
-    async def _connection(self):
+    async def connection(self) -> AsyncIterator[Any]:
         """A connection of the pool, taken in turn (first come, first served)."""
         pool = self._pool or await self._start()
         if self._turns is None:
@@ -139,29 +183,29 @@ class PostgresReads:
             try:
                 conn = await pool.acquire()
             except Exception as exc:
-                raise _translate(exc, "(connect)", ()) from exc
+                raise driver_error(exc, "(connect)", ()) from exc
             try:
                 yield conn
             finally:
                 await pool.release(conn)
 
     @contextlib.asynccontextmanager
-    async def acquire(self):
-        async with self._connection() as conn:
-            yield _PgExecutor(conn)
+    async def acquire(self) -> AsyncIterator[PgExecutor]:
+        async with self.connection() as conn:
+            yield PgExecutor(conn)
 
     @contextlib.asynccontextmanager
-    async def transaction(self):
+    async def transaction(self) -> AsyncIterator[Any]:
         """A connection of the pool in a transaction, committed on success.  A
         connection left in a transaction (its rollback failed) is closed, never
         handed out again."""
-        async with self._connection() as conn:
+        async with self.connection() as conn:
             try:
                 tr = conn.transaction()
                 try:
                     await tr.start()
                 except Exception as exc:
-                    raise _translate(exc, "BEGIN", ()) from exc
+                    raise driver_error(exc, "BEGIN", ()) from exc
                 try:
                     yield conn
                 except BaseException:
@@ -173,7 +217,7 @@ class PostgresReads:
                 try:
                     await tr.commit()
                 except Exception as exc:
-                    raise _translate(exc, "COMMIT", ()) from exc
+                    raise driver_error(exc, "COMMIT", ()) from exc
             finally:
                 if not conn.is_closed() and conn.is_in_transaction():
                     conn.terminate()
@@ -184,8 +228,8 @@ class PostgresReads:
             self._pool = None
 
 
-class _Interrupted(Exception):
-    pass
+class Interrupted(Exception):
+    """A statement stopped by a progress handler (it goes on elsewhere)."""
 
 
 class _SqliteExecutor:
@@ -208,7 +252,7 @@ class _SqliteExecutor:
         return 1 if self.calls > self.ON_LOOP_CALLS else 0
 
     @staticmethod
-    def _run(conn: sqlite3.Connection, sql: str, params: tuple):
+    def _run(conn: sqlite3.Connection, sql: str, params: Params) -> list[Any]:
         try:
             cur = conn.execute(sql, params)
             try:
@@ -218,11 +262,11 @@ class _SqliteExecutor:
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 raise
-            raise _translate(exc, sql, params) from exc
+            raise driver_error(exc, sql, params) from exc
         except Exception as exc:
-            raise _translate(exc, sql, params) from exc
+            raise driver_error(exc, sql, params) from exc
 
-    async def fetch(self, sql: str, params: tuple):
+    async def fetch(self, sql: str, params: Params) -> list[Any]:
         if listeners:
             for listener in listeners:
                 listener(sql, params)
@@ -266,9 +310,10 @@ class SqliteReads:
     A slow statement runs on one of ``SLOW`` connections kept for slow reads,
     with a page cache of ``SLOW_CACHE_KIB`` each: deep ``$skip`` pages then read
     warm pages (about 20 pages of 100 learners a second instead of 12, where the
-    page cache of whichever connection the read had was cold).  Slow reads wait for one of them, so that memory stays bounded (64
-    slow reads in flight, each on a connection of its own, once took a worker
-    past 450 MB); cheap reads never wait for them.  A slow read of several
+    page cache of whichever connection the read had was cold).  Slow reads wait
+    for one of them, so that memory stays bounded (64 slow reads in flight, each
+    on a connection of its own, once took a worker past 450 MB); cheap reads
+    never wait for them.  A slow read of several
     statements (one read transaction) keeps its own connection, in the same
     threads."""
 
@@ -282,7 +327,7 @@ class SqliteReads:
         self.idle: list[sqlite3.Connection] = []
         self.threads = ThreadPoolExecutor(max_workers=self.SLOW, thread_name_prefix="sqlite-read")
         self._slow: asyncio.Semaphore | None = None
-        self._slow_conns: asyncio.Queue | None = None
+        self._slow_conns: asyncio.Queue[sqlite3.Connection | None] | None = None
 
     def slow_slots(self) -> asyncio.Semaphore:
         if self._slow is None:
@@ -310,7 +355,7 @@ class SqliteReads:
         return conn
 
     @contextlib.asynccontextmanager
-    async def acquire(self, snapshot: bool = False):
+    async def acquire(self, snapshot: bool = False) -> AsyncIterator[_SqliteExecutor]:
         """A connection; ``snapshot``: the read has several statements, which must
         see one state of the database (one SQLite read transaction)."""
         conn = self.take()
@@ -322,17 +367,17 @@ class SqliteReads:
             yield ex
             ok = True
         finally:
-            conn = ex.conn  # another one, if the read gave its own back while it waited
-            if conn is not None:
+            held = ex.conn  # another one, if the read gave its own back while it waited
+            if held is not None:
                 if snapshot:
                     try:
-                        conn.execute("COMMIT")
+                        held.execute("COMMIT")
                     except sqlite3.Error:
                         ok = False
-                if ok and not conn.in_transaction:
-                    self.give_back(conn)
+                if ok and not held.in_transaction:
+                    self.give_back(held)
                 elif not ex.in_thread:
-                    conn.close()
+                    held.close()
                 # else: a cancelled read may still run in its thread; the connection
                 # is left to the garbage collector once the thread is done with it.
 

@@ -2,7 +2,7 @@
 
 aiosqlite runs every call in a thread of its own and hands the result back to the
 loop: two thread hops per statement, which cost far more than an insert of one
-row.  The writes of a process already take turns (``Database.write`` holds the
+row.  The writes of a process already take turns (``SqliteBackend.write`` holds the
 writer lock), so nothing else runs on a write's connection, and its statements
 take microseconds: they run inline.
 
@@ -24,17 +24,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any
 
 import aiosqlite
 import sqlalchemy as sa
 
-from .raw import _translate
+from .raw import driver_error
 
 BUSY_TIMEOUT_MS = 30000
 # Calls that never touch the database file: no reason to send them to the thread.
 _ALWAYS_INLINE = frozenset({"cursor", "close"})
+# aiosqlite's own way to run a call: in the connection's thread.
+_in_thread: Callable[..., Awaitable[Any]] = aiosqlite.Connection._execute
 
 
 class OnLoopWrites(aiosqlite.Connection):
@@ -42,11 +46,11 @@ class OnLoopWrites(aiosqlite.Connection):
 
     _writing = False
 
-    async def _execute(self, fn, *args, **kwargs):
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if args and args[0] == "BEGIN IMMEDIATE":
             return await self._begin_write(fn, *args, **kwargs)
         if not self._writing and getattr(fn, "__name__", "") not in _ALWAYS_INLINE:
-            return await super()._execute(fn, *args, **kwargs)
+            return await _in_thread(self, fn, *args, **kwargs)
         conn = self._connection
         if conn is None or not self._running:
             raise ValueError("Connection closed")
@@ -56,18 +60,18 @@ class OnLoopWrites(aiosqlite.Connection):
             if self._writing and not conn.in_transaction:  # committed or rolled back
                 self._writing = False
 
-    async def _begin_write(self, fn, *args, **kwargs):
+    async def _begin_write(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         conn = self._connection
         if conn is None or not self._running:
             raise ValueError("Connection closed")
         result = _without_waiting(conn, fn, *args, **kwargs)
         if result is None:  # another process writes: wait for it in the thread
-            result = await super()._execute(fn, *args, **kwargs)
+            result = await _in_thread(self, fn, *args, **kwargs)
         self._writing = True
         return result
 
 
-def _without_waiting(conn: sqlite3.Connection, fn, *args, **kwargs):
+def _without_waiting(conn: sqlite3.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``fn`` (a ``BEGIN IMMEDIATE``) with no busy wait: its result, or None when
     another connection holds the write lock."""
     conn.execute("PRAGMA busy_timeout=0")
@@ -81,7 +85,7 @@ def _without_waiting(conn: sqlite3.Connection, fn, *args, **kwargs):
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
-def async_creator(url: str):
+def async_creator(url: str) -> Callable[[], Awaitable[Any]]:
     """The ``async_creator`` of a SQLite engine: connections that write on the loop."""
     from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
@@ -89,7 +93,8 @@ def async_creator(url: str):
     ckwargs = {**ckwargs, "timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
 
     def connector() -> sqlite3.Connection:
-        return sqlite3.connect(*cargs, **ckwargs)
+        connect: Callable[..., sqlite3.Connection] = sqlite3.connect  # the URL's own arguments, as they come
+        return connect(*cargs, **ckwargs)
 
     async def create() -> Any:
         connection = OnLoopWrites(partial(connector), 64)
@@ -102,13 +107,13 @@ def async_creator(url: str):
 class SqliteWriter:
     """The connection this process writes with, used on the event loop.
 
-    Writes of the process take turns (``Database.write`` holds the writer lock),
+    Writes of the process take turns (``SqliteBackend.write`` holds the writer lock),
     so one connection serves them all.  ``BEGIN IMMEDIATE`` is tried without
     waiting; when another process holds the database's write lock, it waits in a
     thread under the busy timeout, and the loop goes on serving reads.
     """
 
-    def __init__(self, path: str, setup):
+    def __init__(self, path: str, setup: Callable[[sqlite3.Connection], None]):
         self.path = path
         self.setup = setup
         self.conn: sqlite3.Connection | None = None
@@ -132,14 +137,14 @@ class SqliteWriter:
             raise
 
     @contextlib.asynccontextmanager
-    async def transaction(self):
+    async def transaction(self) -> AsyncIterator[sqlite3.Connection]:
         if self.conn is None:
             self.conn = self._connect()
         conn = self.conn
         try:
             await self._begin(conn)
         except sqlite3.Error as exc:
-            raise _translate(exc, "BEGIN IMMEDIATE", ()) from exc
+            raise driver_error(exc, "BEGIN IMMEDIATE", ()) from exc
         try:
             yield conn
             conn.commit()
@@ -147,7 +152,7 @@ class SqliteWriter:
             if conn.in_transaction:
                 conn.rollback()
             if isinstance(exc, sqlite3.Error):
-                raise _translate(exc, "COMMIT", ()) from exc
+                raise driver_error(exc, "COMMIT", ()) from exc
             raise
 
     def close(self) -> None:
@@ -176,13 +181,13 @@ class Checkpoints:
     start the moment it is done) rather than in SQLite's busy loop; reads go on.
     """
 
-    def __init__(self, path: str, writer_lock, every: int = 50, limit: int = 256):
+    def __init__(self, path: str, writer_lock: AbstractAsyncContextManager[Any], every: int = 50, limit: int = 256):
         self.path = path
         self.lock = writer_lock
         self.every = every
         self.limit = limit
         self.count = 0
-        self.running: asyncio.Future | None = None
+        self.running: asyncio.Future[None] | None = None
         self.conn: sqlite3.Connection | None = None
 
     def written(self) -> None:
@@ -192,7 +197,7 @@ class Checkpoints:
             self.running = asyncio.ensure_future(self._run())
             self.running.add_done_callback(self._done)
 
-    def _done(self, future: asyncio.Future) -> None:
+    def _done(self, future: asyncio.Future[None]) -> None:
         self.running = None
         if not future.cancelled():
             future.exception()  # a failed checkpoint is retried at the next round; nothing is lost
@@ -209,7 +214,7 @@ class Checkpoints:
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None
             )
         _busy, pages, _copied = self.conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
-        return pages
+        return int(pages)
 
     async def close(self) -> None:
         if self.running is not None:

@@ -14,6 +14,7 @@ key cannot express, and a soft-deleted row must stop being a valid target.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,7 +31,7 @@ DELETED = "_deleted"
 SET_COLUMN = "_set"
 
 
-def _id_type() -> sa.types.TypeEngine:
+def _id_type() -> sa.types.TypeEngine[int]:
     # INTEGER PRIMARY KEY is SQLite's rowid alias (auto-assigned); BIGINT elsewhere.
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -46,7 +47,7 @@ def build_tables(schema: Schema) -> tuple[sa.MetaData, dict[str, sa.Table]]:
 
 def _entity_table(metadata: sa.MetaData, entity: type[Entity]) -> sa.Table:
     is_registry = entity.__entity_set__ == OBJECT_SET
-    columns: list[sa.Column] = []
+    columns: list[sa.Column[Any]] = []
     ordered: list[str] = []
     for prop in entity.properties.values():
         if prop.key:

@@ -9,8 +9,9 @@ the right password keeps working from everywhere else during a flood, and a wait
 Every process remembers the keys it has seen fail (answering a waiting key costs no database read), and
 writes each failure to ``scolarite_auth_failure`` with one upsert, so that a flood spread over the workers
 of a server, or over several servers on one database, is counted once (the row holds the count and the time
-of the last failure; the wait follows from them).  A process that has not seen a key fail reads its row only when it is about to verify a password, which it does only for credentials it has
-not verified recently (successful checks are remembered: the hot path reads nothing).
+of the last failure; the wait follows from them).  A process that has not seen a key fail reads its row only
+when it is about to verify a password, which it does only for credentials it has not verified recently
+(successful checks are remembered: the hot path reads nothing).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from scolarite.errors import DomainError
+
+from .backend import Connection
 from .db import Database, utcnow
+from .errors import database_error
 
 log = logging.getLogger("scolarite.auth")
 
@@ -52,6 +57,7 @@ class Throttle:
     def __init__(self, db: Database, per_login: Policy, per_address: Policy):
         self.db = db
         self.table = db.metadata.tables["scolarite_auth_failure"]
+        self._insert = postgresql.insert if db.dialect == "postgresql" else sqlite.insert
         self.policies = {"login": per_login, "address": per_address}
         self._seen: dict[str, _Seen] = {}
 
@@ -108,8 +114,11 @@ class Throttle:
                     wait = policy.wait(failures)
                     self._remember(key, clock + wait if wait else 0.0)
                     longest = max(longest, wait)
-        except sa.exc.DBAPIError as exc:  # the refusal stands; this failure is not counted
-            log.warning("could not count a failed sign-in (%s)", type(exc.orig).__name__)
+        except (sa.exc.DBAPIError, DomainError) as exc:  # the refusal stands; this failure is not counted
+            error = database_error(exc)  # the database's error, or the one the store translated
+            if error is None:
+                raise
+            log.warning("could not count a failed sign-in (%s)", type(error.orig).__name__)
         return longest
 
     async def succeeded(self, keys: list[tuple[str, str]]) -> None:
@@ -124,24 +133,26 @@ class Throttle:
         try:
             async with self.db.write() as conn:
                 await conn.execute(sa.delete(self.table).where(self.table.c.key.in_(logins)))
-        except sa.exc.DBAPIError as exc:  # e.g. SQLite locked by another writer: the count ages out instead
-            log.warning("could not clear failed sign-ins (%s); they age out", type(exc.orig).__name__)
+        except (sa.exc.DBAPIError, DomainError) as exc:  # e.g. SQLite locked by another writer: the count ages out
+            error = database_error(exc)
+            if error is None:
+                raise
+            log.warning("could not clear failed sign-ins (%s); they age out", type(error.orig).__name__)
 
-    async def _count(self, conn, key: str, now: dt.datetime, policy: Policy) -> int:
+    async def _count(self, conn: Connection, key: str, now: dt.datetime, policy: Policy) -> int:
         """The key's failures in a row, this one included (one upsert; a count older than the window restarts)."""
         t = self.table
         stale = now - dt.timedelta(seconds=policy.window)
-        dialect = postgresql if self.db.dialect == "postgresql" else sqlite
-        stmt = dialect.insert(t).values(key=key, failures=1, last_at=now)
-        excluded = stmt.excluded
-        stmt = stmt.on_conflict_do_update(
+        insert = self._insert(t).values(key=key, failures=1, last_at=now)
+        excluded = insert.excluded
+        stmt = insert.on_conflict_do_update(
             index_elements=[t.c.key],
             set_={
                 "failures": sa.case((t.c.last_at < stale, 1), else_=t.c.failures + 1),
                 "last_at": excluded.last_at,
             },
         ).returning(t.c.failures)
-        return (await conn.execute(stmt)).scalar_one()
+        return int((await conn.execute(stmt)).scalar_one())
 
     def _remember(self, key: str, until: float) -> None:
         """Note when the key was last seen and until when it waits (0: not waiting)."""
