@@ -1,39 +1,102 @@
-"""The application service: generic writes wrapped in per-entity event handlers.
+"""The application service: generic writes wrapped in per-entity handlers, and the one place rules plug in.
 
-Business rules live in small handlers registered on the service, in the manner
-of SAP CAP::
+Nothing here knows HTTP: handlers raise the errors of ``scolarite.errors``.  The extension
+surface is the registration methods of ``Service``, in the manner of SAP CAP's
+``srv.before('CREATE', 'Books', handler)``.  Each takes the function last and returns
+it; ``before``, ``after``, ``on``, ``read_answer`` and ``action`` without the function
+are decorators.  ``docs/extending.md`` shows each one at work.
 
-    @service.before("CREATE", "Convention")
-    async def first_state(ctx): ...
+``before(event, sets, handler)``
+    ``event`` CREATE, UPDATE or DELETE (or several); ``sets`` one entity set or several.
+    Runs before the write: checks and completes ``ctx.data`` (a ``Context``).
+``after(event, sets, handler)``
+    Runs in the same transaction once the row is written (and may write companions,
+    such as an Inscription's Affaire): a failure rolls the whole request back.
+``on(READ, entity_set, handler, post_when=None, when=None)``
+    Takes part in a collection read (a ``ReadContext``): adds conditions to
+    ``ctx.where``, takes the ``$filter`` for itself.  ``post_when(body)`` tells which
+    POST bodies are queries, ``when(body, custom_options)`` which reads the hook is for.
+``read_answer(entity_set, handler)``
+    Answers ``GET /{entity_set}/{key}``: a ``Listing`` answers with a collection
+    instead of the entity, None with the entity.
+``create_answer(entity_set, answer)``
+    How a creation is answered when not with the entity: ``answer(key)`` is a ``Value``.
+``action(entity_set, name, handler, methods=("POST",), creates=None)``
+    A bound action ``POST /{entity_set}/{Id}/{name}``; its handler returns a ``Created``
+    (201 with that entity) or None (200).  ``creates``: the entity set whose declaration
+    checks the body.
+``visibility(entity_set, clause)``
+    Which rows of the set exist at all for readers: ``clause(table)`` is ANDed into
+    every read of the set, key look-ups included.
 
-``before`` handlers check and complete ``ctx.data`` before it is written;
-``after`` handlers run in the same transaction once the row exists (and may
-create companions, such as an Inscription's Affaire).  Bound actions
-(``POST /Convention/{Id}/SynchronisationAffaire``) are registered with
-``service.action``.  Nothing here knows HTTP: handlers raise the errors of
-``scolarite.errors``.
+Handlers reach the database through their context (``ctx.fetch``, ``ctx.table``,
+``ctx.conn``) and live rows through ``scolarite.store.live``.  The protocol layer reads
+what was registered from ``read_hooks``, ``entity_read_hooks``, ``create_answers`` and
+``actions``; visibility goes to ``Database.visibility``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scolarite import hashing
-from scolarite.errors import ConflictError, NotFoundError, ValidationError
+from scolarite.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from scolarite.schema import Entity, Schema
 from scolarite.store.db import Database
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+READ = "READ"
+WRITES = (CREATE, UPDATE, DELETE)
 Handler = Callable[["Context"], Awaitable[Any]]
+ReadHandler = Callable[["ReadContext"], Awaitable[None]]
+AnswerHandler = Callable[["ReadContext"], Awaitable["Listing | None"]]
+Visibility = Callable[[sa.FromClause], Any]
+Answer = Callable[[Any], "Value"]
+PostWhen = Callable[[dict[str, Any]], bool]
+When = Callable[[dict[str, Any] | None, dict[str, str]], bool]
+H = TypeVar("H", bound=Handler)
+R = TypeVar("R", bound=ReadHandler)
+A = TypeVar("A", bound=AnswerHandler)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Reach:
+    """What a handler reaches through its context: the schema, the database, rows and tables by set name."""
+
+    conn: AsyncConnection
+    service: Service
+
+    @property
+    def db(self) -> Database:
+        return self.service.db
+
+    @property
+    def schema(self) -> Schema:
+        return self.service.schema
+
+    def table(self, entity_set: str) -> sa.Table:
+        return self.service.db.tables[entity_set]
+
+    async def fetch(self, entity_set: str, key: Any, lock: bool = False) -> dict[str, Any] | None:
+        """The live row of ``entity_set`` with this key (all properties), or None."""
+        return await self.service.db.fetch(self.conn, self.service.schema.entity(entity_set), key, lock=lock)
+
+    async def existing(self, entity_set: str, key: Any, lock: bool = False) -> dict[str, Any]:
+        """A row that what ran before guarantees (a required, checked reference): an internal error otherwise."""
+        row = await self.fetch(entity_set, key, lock=lock)
+        if row is None:
+            raise LookupError(f"{entity_set} {key} was expected to exist")
+        return row
 
 
 @dataclass
-class Context:
+class Context(_Reach):
     event: str
     entity: type[Entity]
     conn: AsyncConnection
@@ -44,11 +107,14 @@ class Context:
     sent: set[str] = field(default_factory=set)  # property names the client actually sent
     params: Any = None  # body of an action
     # Rows a handler has read, for the handlers after it (``(set, key) -> row``).
-    seen: dict[tuple[str, Any], dict] = field(default_factory=dict)
+    seen: dict[tuple[str, Any], dict[str, Any]] = field(default_factory=dict)
 
     @property
-    def db(self) -> Database:
-        return self.service.db
+    def stored(self) -> dict[str, Any]:
+        """The row as stored before this update or delete (``previous``, which a creation has not)."""
+        if self.previous is None:
+            raise LookupError(f"a {self.event} of {self.entity.__entity_set__} has no stored row")
+        return self.previous
 
     def changed(self, name: str) -> bool:
         return self.previous is None or self.previous.get(name) != self.data.get(name)
@@ -64,13 +130,13 @@ class Value:
 
 
 @dataclass
-class ReadContext:
+class ReadContext(_Reach):
     """A collection read a domain hook may narrow (``where``) or take options from.
 
     ``body`` is the JSON object sent with the read (a GET with a body, or a POST the
     hook recognised as a query); ``filter_text`` the raw ``$filter``: a hook that
     interprets it itself sets ``take_filter``.  ``key`` is set when the read
-    addresses one entity (``on_read_entity``).
+    addresses one entity (``read_answer``).
     """
 
     entity: type[Entity]
@@ -88,10 +154,10 @@ class ReadContext:
 @dataclass
 class ReadHook:
     handler: Callable[[ReadContext], Awaitable[Any]]
-    post_when: Callable[[dict], bool] | None = None
+    post_when: PostWhen | None = None
     # Whether the hook has anything to do with a read's body and custom options;
     # when it has not, the read is an ordinary one (and may use a cached plan).
-    when: Callable[[dict | None, dict[str, str]], bool] | None = None
+    when: When | None = None
 
 
 @dataclass
@@ -104,12 +170,7 @@ class Listing:
 
 @dataclass
 class Action:
-    """A bound action: ``POST /{entity_set}/{Id}/{name}``.
-
-    ``creates`` names the entity set whose declaration checks the body (the action
-    then receives checked values in ``ctx.data``).  The handler returns a
-    ``Created`` or ``None`` (200 with no body).
-    """
+    """A bound action: ``POST /{entity_set}/{Id}/{name}`` (see ``Service.action``)."""
 
     entity_set: str
     name: str
@@ -126,6 +187,20 @@ class Created:
     key: Any
 
 
+def _names(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _attach(fn: F | None, attach: Callable[[F], None]) -> Any:
+    """``fn`` registered by ``attach`` and returned; without ``fn``, a decorator that does so."""
+
+    def decorator(fn: F) -> F:
+        attach(fn)
+        return fn
+
+    return decorator if fn is None else decorator(fn)
+
+
 class Service:
     def __init__(self, schema: Schema, db: Database):
         self.schema = schema
@@ -134,61 +209,118 @@ class Service:
         self.actions: dict[tuple[str, str], Action] = {}
         self.read_hooks: dict[str, ReadHook] = {}
         # How the creation of an entity set is answered, when not with the entity.
-        self.create_answers: dict[str, Callable[[Any], Value]] = {}
-        self.entity_read_hooks: dict[str, Callable[[ReadContext], Awaitable[Listing | None]]] = {}
+        self.create_answers: dict[str, Answer] = {}
+        self.entity_read_hooks: dict[str, AnswerHandler] = {}
 
-    # -- registration ----------------------------------------------------------------------
+    # -- the extension surface (see the module's docstring) ---------------------------------
 
-    def _register(self, phase: str, event: str, sets: tuple[str, ...]):
+    @overload
+    def before(self, event: str | Iterable[str], sets: str | Iterable[str]) -> Callable[[H], H]: ...
+    @overload
+    def before(self, event: str | Iterable[str], sets: str | Iterable[str], handler: H) -> H: ...
+    def before(self, event: str | Iterable[str], sets: str | Iterable[str], handler: H | None = None) -> Any:
+        """Run ``handler(ctx)`` before each ``event`` (CREATE, UPDATE, DELETE) of ``sets`` is written."""
+        return _attach(handler, lambda fn: self._on_write("before", event, sets, fn))
+
+    @overload
+    def after(self, event: str | Iterable[str], sets: str | Iterable[str]) -> Callable[[H], H]: ...
+    @overload
+    def after(self, event: str | Iterable[str], sets: str | Iterable[str], handler: H) -> H: ...
+    def after(self, event: str | Iterable[str], sets: str | Iterable[str], handler: H | None = None) -> Any:
+        """Run ``handler(ctx)`` once each ``event`` of ``sets`` is written, in the same transaction."""
+        return _attach(handler, lambda fn: self._on_write("after", event, sets, fn))
+
+    @overload
+    def on(
+        self, event: str, entity_set: str, *, post_when: PostWhen | None = ..., when: When | None = ...
+    ) -> Callable[[R], R]: ...
+    @overload
+    def on(
+        self, event: str, entity_set: str, handler: R, *, post_when: PostWhen | None = ..., when: When | None = ...
+    ) -> R: ...
+    def on(
+        self,
+        event: str,
+        entity_set: str,
+        handler: R | None = None,
+        *,
+        post_when: PostWhen | None = None,
+        when: When | None = None,
+    ) -> Any:
+        """``on(READ, set, handler)``: ``handler(ctx)`` takes part in the collection reads of ``set``."""
+        if event != READ:
+            raise ValueError(f"on() takes READ, not {event!r}: use before/after for writes, action for actions")
+        self._check_sets(entity_set)
+
+        def register(fn: R) -> None:
+            self.read_hooks[entity_set] = ReadHook(fn, post_when, when)
+
+        return _attach(handler, register)
+
+    @overload
+    def read_answer(self, entity_set: str) -> Callable[[A], A]: ...
+    @overload
+    def read_answer(self, entity_set: str, handler: A) -> A: ...
+    def read_answer(self, entity_set: str, handler: A | None = None) -> Any:
+        """``handler(ctx)`` answers ``GET /{entity_set}/{key}``: a ``Listing``, or None for the entity."""
+        self._check_sets(entity_set)
+
+        def register(fn: A) -> None:
+            self.entity_read_hooks[entity_set] = fn
+
+        return _attach(handler, register)
+
+    def create_answer(self, entity_set: str, answer: Answer) -> Answer:
+        """A creation of ``entity_set`` is answered with ``answer(key)`` (a ``Value``), not the entity."""
+        self._check_sets(entity_set)
+        self.create_answers[entity_set] = answer
+        return answer
+
+    @overload
+    def action(
+        self, entity_set: str, name: str, *, methods: tuple[str, ...] = ..., creates: str | None = None
+    ) -> Callable[[H], H]: ...
+    @overload
+    def action(
+        self, entity_set: str, name: str, handler: H, *, methods: tuple[str, ...] = ..., creates: str | None = None
+    ) -> H: ...
+    def action(
+        self,
+        entity_set: str,
+        name: str,
+        handler: H | None = None,
+        *,
+        methods: tuple[str, ...] = ("POST",),
+        creates: str | None = None,
+    ) -> Any:
+        """``handler(ctx)`` runs ``POST /{entity_set}/{Id}/{name}``; ``creates``: the set that checks the body."""
+        self._check_sets(entity_set, *([creates] if creates else []))
+
+        def register(fn: H) -> None:
+            self.actions[(entity_set, name)] = Action(entity_set, name, fn, methods, creates)
+
+        return _attach(handler, register)
+
+    def visibility(self, entity_set: str, clause: Visibility) -> Visibility:
+        """Readers see only the rows of ``entity_set`` for which ``clause(table)`` holds."""
+        self._check_sets(entity_set)
+        self.db.visibility[entity_set] = clause
+        return clause
+
+    def _check_sets(self, *sets: str) -> None:
         for name in sets:
             if self.schema.get(name) is None:
                 raise ValueError(f"no entity set {name}")
 
-        def decorator(fn: Handler) -> Handler:
-            for name in sets:
-                self._handlers[(phase, event, name)].append(fn)
-            return fn
-
-        return decorator
-
-    def before(self, event: str, *sets: str):
-        return self._register("before", event, sets)
-
-    def after(self, event: str, *sets: str):
-        return self._register("after", event, sets)
-
-    def action(self, entity_set: str, name: str, methods: tuple[str, ...] = ("POST",), creates: str | None = None):
-        def decorator(fn: Handler) -> Handler:
-            self.actions[(entity_set, name)] = Action(entity_set, name, fn, methods, creates)
-            return fn
-
-        return decorator
-
-    def on_read(
-        self,
-        entity_set: str,
-        post_when: Callable[[dict], bool] | None = None,
-        when: Callable[[dict | None, dict[str, str]], bool] | None = None,
-    ):
-        """Register a hook on collection reads of ``entity_set``; ``post_when`` tells
-        which POST bodies are queries rather than creations, ``when`` which reads
-        (by body and custom query options) the hook applies to (default: all)."""
-
-        def decorator(fn):
-            self.read_hooks[entity_set] = ReadHook(fn, post_when, when)
-            return fn
-
-        return decorator
-
-    def on_read_entity(self, entity_set: str):
-        """Register a hook on ``GET /{entity_set}/{key}``; returning a ``Listing``
-        answers with a collection instead of the entity."""
-
-        def decorator(fn):
-            self.entity_read_hooks[entity_set] = fn
-            return fn
-
-        return decorator
+    def _on_write(self, phase: str, event: str | Iterable[str], sets: str | Iterable[str], fn: Handler) -> None:
+        events, names = _names(event), _names(sets)
+        for name in events:
+            if name not in WRITES:
+                raise ValueError(f"{phase}() takes CREATE, UPDATE or DELETE, not {name!r}")
+        self._check_sets(*names)
+        for event_name in events:
+            for name in names:
+                self._handlers[(phase, event_name, name)].append(fn)
 
     async def _run(self, phase: str, ctx: Context) -> None:
         for fn in self._handlers.get((phase, ctx.event, ctx.entity.__entity_set__), ()):
@@ -257,12 +389,12 @@ class Service:
         for names, message in entity.unique_keys():
             values = tuple(ctx.data.get(name) for name in names)
             if any(v in (None, "", 0) for v in values) or (
-                ctx.previous is not None and all(ctx.previous.get(n) == v for n, v in zip(names, values))
+                ctx.previous is not None and all(ctx.previous.get(n) == v for n, v in zip(names, values, strict=True))
             ):
                 continue
             key = names[0] if len(names) == 1 else names
             if await self.db.taken(ctx.conn, entity, key, values[0] if len(names) == 1 else values, exclude=ctx.key):
-                text = message.format(value=values[0], **dict(zip(names, values)))
+                text = message.format(value=values[0], **dict(zip(names, values, strict=True)))
                 error = ValidationError if key in entity.__unique_invalid__ else ConflictError
                 raise error(text, target=names[-1])
 
@@ -270,7 +402,7 @@ class Service:
         missing = await self.db.missing_references(ctx.conn, ctx.entity, ctx.data, ctx.previous)
         if not missing:
             return
-        problems = [
+        problems: list[DomainError] = [
             ValidationError(f"{name} {value} does not exist: no {target} has this Id", target=name)
             for name, value, target in missing
         ]

@@ -11,7 +11,7 @@ from scolarite.service import Service
 
 def register(service: Service) -> None:
     """Attach every rule module's handlers to ``service``."""
-    from . import admission, core, file, finance, inscription, relation_entreprise
+    from . import admission, core, documents, file, finance, inscription, relation_entreprise
 
-    for module in (core, inscription, admission, finance, relation_entreprise, file):
+    for module in (core, inscription, admission, finance, relation_entreprise, file, documents):
         module.register(service)

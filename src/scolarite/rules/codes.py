@@ -7,17 +7,26 @@ number.  A code already taken (loaded from another system, say) is skipped.
 
 from __future__ import annotations
 
+from typing import Any
+
 from scolarite.errors import ValidationError
 from scolarite.schema import Entity
 from scolarite.service import Context
 
 
 async def next_code(ctx: Context, entity: type[Entity], prefix: str, width: int, prop: str = "Code") -> str:
+    """The next free code of ``entity`` (``A00294`` for prefix A, width 5)."""
     while True:
         n = await ctx.db.next_counter(ctx.conn, f"{entity.__entity_set__}.{prop}")
         code = f"{prefix}{n:0{width}d}"
         if not await ctx.db.taken(ctx.conn, entity, prop, code, deleted=True):
             return code
+
+
+async def new_identity(ctx: Context) -> Any:
+    """R18, R91: the Individu created with a new person (learner, candidate), named after it."""
+    individu = ctx.schema.entity("Individu")
+    return await ctx.db.insert(ctx.conn, individu, {"Nom": ctx.data.get("Nom", ""), "Code": ""})
 
 
 def keep_server_values(ctx: Context, *names: str) -> None:

@@ -13,13 +13,15 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 def register(service: Service) -> None:
-    @service.before(CREATE, "Mail")
-    @service.before(UPDATE, "Mail")
-    async def check_address(ctx: Context) -> None:
-        address = (ctx.data.get("Adresse") or "").strip()
-        if not EMAIL.match(address):
-            raise ValidationError(
-                f"Adresse {ctx.data.get('Adresse')!r} is not an e-mail address (expected name@domain.tld)",
-                target="Adresse",
-            )
-        ctx.data["Adresse"] = address
+    service.before((CREATE, UPDATE), "Mail", check_address)
+
+
+async def check_address(ctx: Context) -> None:
+    """R12: a Mail's Adresse is an e-mail address; it is stored trimmed."""
+    address = (ctx.data.get("Adresse") or "").strip()
+    if not EMAIL.match(address):
+        raise ValidationError(
+            f"Adresse {ctx.data.get('Adresse')!r} is not an e-mail address (expected name@domain.tld)",
+            target="Adresse",
+        )
+    ctx.data["Adresse"] = address

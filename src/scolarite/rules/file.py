@@ -1,6 +1,6 @@
-"""File universe rules: the folder tree, files with base64 content, descriptions.
+"""File universe rules: the folder tree (files and their descriptions: ``rules/documents.py``).
 
-R84–R90 and X23–X26, X38.  The ``Directory`` table is the whole tree, like the
+R84–R87, R90, X25 and X26.  The ``Directory`` table is the whole tree, like the
 original FileTable: one row per folder and one entry per file (``Isdirectory``
 false, same ``Streamid`` as the ``File`` row holding the content), each with its
 parent folder's Streamid in the internal column ``_parent_id``.  So listing a
@@ -13,8 +13,7 @@ folder (``GET /Directory/{Streamid}``) is one read of one table, and files show
 * ``POST /Directory {"Name", "Streamid": parent}`` creates a sub-folder and answers
   its GUID as an ``Edm.Guid`` value (R86).
 * ``POST /File {"Streamid": folder, "Name", "File_extension", "stream"}`` stores a
-  file; the answer's Streamid is the file's own (X23).
-* ``POST /Description {"Streamid": file, …}`` describes a file (R89, X38).
+  file (``rules/documents.py``) and its entry here, with the helpers below.
 
 ``delete_folder_documents`` is what the convention workflow calls to delete a
 convention's documents (R54, X6).
@@ -22,8 +21,6 @@ convention's documents (R54, X6).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
 from typing import Any
@@ -32,8 +29,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from scolarite.errors import ConflictError, NotFoundError, ValidationError
-from scolarite.service import CREATE, DELETE, UPDATE, Context, Listing, ReadContext, Service, Value
+from scolarite.service import CREATE, DELETE, READ, UPDATE, Context, Listing, ReadContext, Service, Value
 from scolarite.store.db import Database, utcnow
+from scolarite.store.live import live, same_text, soft_delete
 
 DEFAULT_SHARE = "instance"
 SEPARATOR = "\\"
@@ -57,87 +55,55 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _folded(db: Database, expr: Any) -> Any:
-    """Case-folded for comparison: Unicode-aware on both databases (see odata/filter.py)."""
-    if db.dialect == "postgresql":
-        expr = sa.collate(expr, "und-x-icu")
-    return sa.func.lower(expr)
-
-
-def _same_text(db: Database, column: Any, value: str) -> Any:
-    return _folded(db, column) == _folded(db, sa.literal(value, sa.Text()))
-
-
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
+    """R90: a file's or folder's Name names one entry of its folder (no separator, not . nor ..)."""
     if _SEPARATORS.search(name):
         raise ValidationError(f"Name {name!r} may not contain \\ or /: it names one entry of its folder", target="Name")
     if name.strip() in (".", ".."):
         raise ValidationError(f"Name {name!r} is not a valid file or folder name", target="Name")
 
 
-def _decode(text: str) -> bytes:
-    compact = "".join(text.split())
-    if len(compact) % 4:
-        compact += "=" * (-len(compact) % 4)  # tolerate missing padding
-    try:
-        return base64.b64decode(compact, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError(
-            "stream is not valid base64: send the file's content encoded in base64 "
-            "(RFC 4648, alphabet A-Z a-z 0-9 + /, = padding)",
-            target="stream",
-        ) from None
-
-
 # -- queries shared by the handlers and the workflow functions ----------------------------
 
 
-def _tree(db: Database) -> sa.Table:
+def tree_of(db: Database) -> sa.Table:
+    """The ``Directory`` table: the whole tree, folders and file entries."""
     return db.tables["Directory"]
 
 
-async def find_folder(conn: AsyncConnection, db: Database, path: str) -> dict | None:
+async def find_folder(conn: AsyncConnection, db: Database, path: str) -> dict[str, Any] | None:
     """The live folder with this full path (case-insensitive), or None."""
-    tree = _tree(db)
+    tree = tree_of(db)
     path = normalize_path(path)
     if not path:
         return None
-    row = (
-        (
-            await conn.execute(
-                sa.select(tree.c.Streamid, tree.c.Path)
-                .where(
-                    _same_text(db, tree.c.Path, path), tree.c.Isdirectory == sa.true(), tree.c._deleted == sa.false()
-                )
-                .order_by(tree.c.Id, tree.c.Streamid)
-                .limit(1)
-            )
-        )
-        .mappings()
-        .first()
+    stmt = (
+        sa.select(tree.c.Streamid, tree.c.Path)
+        .where(same_text(db, tree.c.Path, path), tree.c.Isdirectory == sa.true(), live(tree))
+        .order_by(tree.c.Id, tree.c.Streamid)
+        .limit(1)
     )
+    row = (await conn.execute(stmt)).mappings().first()
     return dict(row) if row else None
 
 
-async def _folder(conn: AsyncConnection, db: Database, streamid: Any, lock: bool = False) -> dict | None:
+async def _folder(conn: AsyncConnection, db: Database, streamid: Any, lock: bool = False) -> dict[str, Any] | None:
     row = await db.fetch(conn, db.schema.entity("Directory"), streamid, lock=lock)
     return row if row is not None and row["Isdirectory"] else None
 
 
-def _path_of(folder: dict) -> str:
-    return folder["Path"] or folder["Name"]
+def _path_of(folder: dict[str, Any]) -> str:
+    return str(folder["Path"] or folder["Name"])
 
 
 async def _parent_of(conn: AsyncConnection, db: Database, streamid: Any) -> Any:
-    tree = _tree(db)
+    tree = tree_of(db)
     return (await conn.execute(sa.select(tree.c._parent_id).where(tree.c.Streamid == streamid))).scalar()
 
 
 async def _name_taken(conn: AsyncConnection, db: Database, parent: Any, name: str, exclude: Any = None) -> bool:
-    tree = _tree(db)
-    stmt = sa.select(tree.c.Streamid).where(
-        tree.c._parent_id == parent, tree.c._deleted == sa.false(), _same_text(db, tree.c.Name, name)
-    )
+    tree = tree_of(db)
+    stmt = sa.select(tree.c.Streamid).where(tree.c._parent_id == parent, live(tree), same_text(db, tree.c.Name, name))
     if exclude is not None:
         stmt = stmt.where(tree.c.Streamid != exclude)
     return (await conn.execute(stmt.limit(1))).first() is not None
@@ -145,7 +111,7 @@ async def _name_taken(conn: AsyncConnection, db: Database, parent: Any, name: st
 
 async def _subtree(conn: AsyncConnection, db: Database, folder: Any) -> tuple[list[str], list[str]]:
     """The live (folders, files) below ``folder``, at any depth."""
-    tree = _tree(db)
+    tree = tree_of(db)
     folders: list[str] = []
     files: list[str] = []
     seen = {folder}
@@ -153,9 +119,7 @@ async def _subtree(conn: AsyncConnection, db: Database, folder: Any) -> tuple[li
     while frontier:
         rows = (
             await conn.execute(
-                sa.select(tree.c.Streamid, tree.c.Isdirectory).where(
-                    tree.c._parent_id.in_(frontier), tree.c._deleted == sa.false()
-                )
+                sa.select(tree.c.Streamid, tree.c.Isdirectory).where(tree.c._parent_id.in_(frontier), live(tree))
             )
         ).all()
         frontier = [r[0] for r in rows if r[1] and r[0] not in seen]
@@ -165,29 +129,25 @@ async def _subtree(conn: AsyncConnection, db: Database, folder: Any) -> tuple[li
     return folders, files
 
 
-async def _next_id(conn: AsyncConnection, db: Database) -> int:
+async def next_entry_id(conn: AsyncConnection, db: Database) -> int:
     """The FileTable's integer Id of a new entry (a counter; ids already used are skipped)."""
-    tree = _tree(db)
+    tree = tree_of(db)
     while True:
         n = await db.next_counter(conn, "Directory.Id")
         if (await conn.execute(sa.select(tree.c.Streamid).where(tree.c.Id == n).limit(1))).first() is None:
             return n
 
 
-async def _soft_delete(conn: AsyncConnection, table: sa.Table, keys: list[Any]) -> int:
-    if not keys:
-        return 0
-    result = await conn.execute(
-        sa.update(table).where(table.c.Streamid.in_(keys), table.c._deleted == sa.false()).values(_deleted=True)
-    )
-    return result.rowcount
+async def _delete_entries(conn: AsyncConnection, table: sa.Table, keys: list[Any]) -> int:
+    """Soft-delete the live entries of ``table`` with these Streamids."""
+    return await soft_delete(conn, table, table.c.Streamid.in_(keys)) if keys else 0
 
 
-async def _delete_files(conn: AsyncConnection, db: Database, files: list[Any]) -> int:
+async def delete_files(conn: AsyncConnection, db: Database, files: list[Any]) -> int:
     """Soft-delete files: their content, their tree entry and their Description."""
-    n = await _soft_delete(conn, db.tables["File"], files)
-    await _soft_delete(conn, _tree(db), files)
-    await _soft_delete(conn, db.tables["Description"], files)
+    n = await _delete_entries(conn, db.tables["File"], files)
+    await _delete_entries(conn, tree_of(db), files)
+    await _delete_entries(conn, db.tables["Description"], files)
     return n
 
 
@@ -198,9 +158,7 @@ async def share_name(conn: AsyncConnection, service: Service) -> str:
     """``Instance.FileSystemShareName``: the root of every path (R85, X25)."""
     table = service.db.tables["Instance"]
     name = (
-        await conn.execute(
-            sa.select(table.c.FileSystemShareName).where(table.c._deleted == sa.false()).order_by(table.c.Id).limit(1)
-        )
+        await conn.execute(sa.select(table.c.FileSystemShareName).where(live(table)).order_by(table.c.Id).limit(1))
     ).scalar()
     return name or DEFAULT_SHARE
 
@@ -214,12 +172,10 @@ async def delete_folder_documents(conn: AsyncConnection, service: Service, folde
     folder = await find_folder(conn, db, folder_path)
     if folder is not None:
         _, files = await _subtree(conn, db, folder["Streamid"])
-        count = await _delete_files(conn, db, files)
+        count = await delete_files(conn, db, files)
     if contexte:
         desc = db.tables["Description"]
-        await conn.execute(
-            sa.update(desc).where(desc.c.Contexte == contexte, desc.c._deleted == sa.false()).values(_deleted=True)
-        )
+        await soft_delete(conn, desc, desc.c.Contexte == contexte)
     return count
 
 
@@ -227,219 +183,138 @@ async def delete_folder_documents(conn: AsyncConnection, service: Service, folde
 
 
 def register(service: Service) -> None:
-    schema, db = service.schema, service.db
-    Directory = schema.entity("Directory")
-    File = schema.entity("File")
-    tree = _tree(db)
-    descriptions = db.tables["Description"]
+    service.on(READ, "Directory", folder_by_path)
+    service.read_answer("Directory", folder_children)
+    service.create_answer("Directory", folder_guid)
+    service.before(CREATE, "Directory", create_folder)
+    service.before(UPDATE, "Directory", update_folder)
+    service.after(UPDATE, "Directory", rename_below)
+    service.before(DELETE, "Directory", keep_root)
+    service.after(DELETE, "Directory", delete_below)
 
-    async def parent_folder(ctx: Context, role: str) -> dict:
-        parent = ctx.data.get("Streamid")
-        if not parent:
-            raise ValidationError(f"Streamid is required: the Streamid of {role}", target="Streamid")
-        # Locked on PostgreSQL: creations in one folder queue, so the name check holds.
-        folder = await _folder(ctx.conn, db, parent, lock=True)
-        if folder is None:
-            raise ValidationError(f"Streamid {parent} is not an existing folder (it must be {role})", target="Streamid")
-        return folder
 
-    async def check_free(ctx: Context, parent: dict, name: str, exclude: Any = None) -> None:
-        if await _name_taken(ctx.conn, db, parent["Streamid"], name, exclude):
-            raise ConflictError(f"the folder {_path_of(parent)} already holds an entry named {name!r}", target="Name")
+# -- what the Directory and File handlers share (File: rules/documents.py) ---------------
 
-    # -- Directory ------------------------------------------------------------------------
 
-    @service.on_read("Directory")
-    async def folder_by_path(ctx: ReadContext) -> None:
-        m = _PATH_FILTER.match(ctx.filter_text or "")
-        if m is None:
-            ctx.where.append(sa.false())  # R84: no path, no folder (any other $filter is still checked)
-            return
-        ctx.take_filter = True
-        path = normalize_path(_unquote(m.group("value")))
-        ctx.where.extend([_same_text(db, tree.c.Path, path), tree.c.Isdirectory == sa.true()])
+def stamps(created: Any, now: Any, directory: bool, ident: Any) -> dict[str, Any]:
+    """What the server keeps on every entry of the tree: its times, its kind, its FileTable Id."""
+    times = {"Creation_time": created, "Update_time": now, "Delete_time": None, "Last_access_time": now}
+    return {**times, "Isdirectory": directory, "Id": ident}
 
-    @service.on_read_entity("Directory")
-    async def folder_children(ctx: ReadContext) -> Listing:
-        if await _folder(ctx.conn, db, ctx.key) is None:
-            raise NotFoundError(f"Directory {ctx.key} is not an existing folder", target="Streamid")
-        return Listing("Directory", [tree.c._parent_id == ctx.key])  # R87
 
-    service.create_answers["Directory"] = lambda key: Value("Edm.Guid", key)  # R86
+# A folder has no extension, size nor content.
+_FOLDER_CONTENT = {"File_extension": "", "Size": 0, "stream": ""}
 
-    @service.before(CREATE, "Directory")
-    async def create_folder(ctx: Context) -> None:
-        parent = await parent_folder(ctx, "the parent folder (the root folder's for a top-level folder)")
-        name = ctx.data["Name"]
-        _check_name(name)
-        await check_free(ctx, parent, name)
-        now = utcnow()
-        ctx.data.update(
-            Streamid=str(uuid.uuid4()),
-            Creation_time=now,
-            Update_time=now,
-            Delete_time=None,
-            Last_access_time=now,
-            Isdirectory=True,
-            File_extension="",
-            Path=_path_of(parent) + SEPARATOR + name,
-            Size=0,
-            stream="",
-            Id=await _next_id(ctx.conn, db),
-            _parent_id=parent["Streamid"],
-        )
 
-    @service.before(UPDATE, "Directory")
-    async def update_folder(ctx: Context) -> None:
-        previous = ctx.previous
-        if not previous["Isdirectory"]:
-            raise ValidationError(
-                f"Directory {ctx.key} is a file: change it through /File/{ctx.key}", target="Streamid"
+async def parent_folder(ctx: Context, role: str) -> dict[str, Any]:
+    """The folder the body's Streamid names (``role`` says what it must be), locked."""
+    parent = ctx.data.get("Streamid")
+    if not parent:
+        raise ValidationError(f"Streamid is required: the Streamid of {role}", target="Streamid")
+    # Locked on PostgreSQL: creations in one folder queue, so the name check holds.
+    folder = await _folder(ctx.conn, ctx.db, parent, lock=True)
+    if folder is None:
+        raise ValidationError(f"Streamid {parent} is not an existing folder (it must be {role})", target="Streamid")
+    return folder
+
+
+async def check_free(ctx: Context, parent: dict[str, Any], name: str, exclude: Any = None) -> None:
+    """R86: a folder holds one entry of a name (whatever its case)."""
+    if await _name_taken(ctx.conn, ctx.db, parent["Streamid"], name, exclude):
+        raise ConflictError(f"the folder {_path_of(parent)} already holds an entry named {name!r}", target="Name")
+
+
+async def renamed_parent(ctx: Context, name: str) -> dict[str, Any] | None:
+    """The parent folder of the entry ``ctx.key`` renamed to ``name`` (locked), once the name is checked free."""
+    parent_id = await _parent_of(ctx.conn, ctx.db, ctx.key)
+    parent = await _folder(ctx.conn, ctx.db, parent_id, lock=True) if parent_id else None
+    if parent is not None:
+        await check_free(ctx, parent, name, exclude=ctx.key)
+    return parent
+
+
+# -- Directory ------------------------------------------------------------------------------
+
+
+async def folder_by_path(ctx: ReadContext) -> None:
+    """R84/X26: ``GET /Directory?$filter=path eq …`` finds a folder by its full path; no path, no folder."""
+    m = _PATH_FILTER.match(ctx.filter_text or "")
+    tree = tree_of(ctx.db)
+    if m is None:
+        ctx.where.append(sa.false())  # any other $filter is still checked
+        return
+    ctx.take_filter = True
+    path = normalize_path(_unquote(m.group("value")))
+    ctx.where.extend([same_text(ctx.db, tree.c.Path, path), tree.c.Isdirectory == sa.true()])
+
+
+async def folder_children(ctx: ReadContext) -> Listing:
+    """R87: ``GET /Directory/{Streamid}`` lists what the folder holds."""
+    if await _folder(ctx.conn, ctx.db, ctx.key) is None:
+        raise NotFoundError(f"Directory {ctx.key} is not an existing folder", target="Streamid")
+    return Listing("Directory", [tree_of(ctx.db).c._parent_id == ctx.key])
+
+
+def folder_guid(key: Any) -> Value:
+    """R86: a folder's creation is answered with its GUID, an ``Edm.Guid`` value."""
+    return Value("Edm.Guid", key)
+
+
+async def create_folder(ctx: Context) -> None:
+    """R86/R90: ``POST /Directory {Name, Streamid}`` creates a sub-folder of the folder Streamid names."""
+    parent = await parent_folder(ctx, "the parent folder (the root folder's for a top-level folder)")
+    name = ctx.data["Name"]
+    check_name(name)
+    await check_free(ctx, parent, name)
+    now = utcnow()
+    ctx.data.update(Streamid=str(uuid.uuid4()), Path=_path_of(parent) + SEPARATOR + name, **_FOLDER_CONTENT)
+    ctx.data.update(stamps(now, now, True, await next_entry_id(ctx.conn, ctx.db)), _parent_id=parent["Streamid"])
+
+
+async def update_folder(ctx: Context) -> None:
+    """R86: a folder may be renamed, its new name free in its parent; times and FileTable Id are the server's."""
+    previous = ctx.stored
+    if not previous["Isdirectory"]:
+        raise ValidationError(f"Directory {ctx.key} is a file: change it through /File/{ctx.key}", target="Streamid")
+    name = ctx.data["Name"]
+    check_name(name)
+    path = previous["Path"]
+    if name != previous["Name"]:
+        parent = await renamed_parent(ctx, name)
+        path = name if parent is None else _path_of(parent) + SEPARATOR + name
+    ctx.data.update(stamps(previous["Creation_time"], utcnow(), True, previous["Id"]), Path=path, **_FOLDER_CONTENT)
+
+
+async def rename_below(ctx: Context) -> None:
+    """R84: the paths of the folders below a renamed folder follow it."""
+    old, new = _path_of(ctx.stored), ctx.data["Path"]
+    if old == new:
+        return
+    folders, _ = await _subtree(ctx.conn, ctx.db, ctx.key)
+    if not folders:
+        return
+    tree = tree_of(ctx.db)
+    rows = (await ctx.conn.execute(sa.select(tree.c.Streamid, tree.c.Path).where(tree.c.Streamid.in_(folders)))).all()
+    for streamid, path in rows:
+        if path and path.startswith(old + SEPARATOR):
+            await ctx.conn.execute(
+                sa.update(tree).where(tree.c.Streamid == streamid).values(Path=new + path[len(old) :])
             )
-        name = ctx.data["Name"]
-        _check_name(name)
-        path = previous["Path"]
-        if name != previous["Name"]:
-            parent_id = await _parent_of(ctx.conn, db, ctx.key)
-            parent = await _folder(ctx.conn, db, parent_id, lock=True) if parent_id else None
-            if parent is not None:
-                await check_free(ctx, parent, name, exclude=ctx.key)
-                path = _path_of(parent) + SEPARATOR + name
-            else:
-                path = name
-        now = utcnow()
-        ctx.data.update(
-            Creation_time=previous["Creation_time"],
-            Update_time=now,
-            Delete_time=None,
-            Last_access_time=now,
-            Isdirectory=True,
-            File_extension="",
-            Path=path,
-            Size=0,
-            stream="",
-            Id=previous["Id"],
+
+
+async def keep_root(ctx: Context) -> None:
+    """R85/X25: the root folder of the share cannot be deleted."""
+    if ctx.stored["Isdirectory"] and await _parent_of(ctx.conn, ctx.db, ctx.key) is None:
+        raise ConflictError(
+            f"Directory {ctx.key} is the root folder of the share: it cannot be deleted", target="Streamid"
         )
 
-    @service.after(UPDATE, "Directory")
-    async def rename_below(ctx: Context) -> None:
-        old, new = _path_of(ctx.previous), ctx.data["Path"]
-        if old == new:
-            return
-        folders, _ = await _subtree(ctx.conn, db, ctx.key)
-        if not folders:
-            return
-        rows = (
-            await ctx.conn.execute(sa.select(tree.c.Streamid, tree.c.Path).where(tree.c.Streamid.in_(folders)))
-        ).all()
-        for streamid, path in rows:
-            if path and path.startswith(old + SEPARATOR):
-                await ctx.conn.execute(
-                    sa.update(tree).where(tree.c.Streamid == streamid).values(Path=new + path[len(old) :])
-                )
 
-    @service.before(DELETE, "Directory")
-    async def keep_root(ctx: Context) -> None:
-        if ctx.previous["Isdirectory"] and await _parent_of(ctx.conn, db, ctx.key) is None:
-            raise ConflictError(
-                f"Directory {ctx.key} is the root folder of the share: it cannot be deleted", target="Streamid"
-            )
-
-    @service.after(DELETE, "Directory")
-    async def delete_below(ctx: Context) -> None:
-        if not ctx.previous["Isdirectory"]:
-            await _delete_files(ctx.conn, db, [ctx.key])
-            return
-        folders, files = await _subtree(ctx.conn, db, ctx.key)
-        await _delete_files(ctx.conn, db, files)
-        await _soft_delete(ctx.conn, tree, folders)
-
-    # -- File -----------------------------------------------------------------------------
-
-    @service.before(CREATE, "File")
-    async def create_file(ctx: Context) -> None:
-        folder = await parent_folder(ctx, "the folder that receives the file")
-        name = ctx.data["Name"]
-        _check_name(name)
-        content = _decode(ctx.data["stream"])
-        await check_free(ctx, folder, name)
-        now = utcnow()
-        key = str(uuid.uuid4())
-        ctx.data.update(
-            Streamid=key,
-            Creation_time=now,
-            Update_time=now,
-            Delete_time=None,
-            Last_access_time=now,
-            Isdirectory=False,
-            Size=len(content),
-            Id=await _next_id(ctx.conn, db),
-        )
-        entry = {n: ctx.data[n] for n in Directory.properties if n in File.properties and n != "Streamid"}
-        entry.update(Path=None, stream="", _parent_id=folder["Streamid"])  # listed without path nor content
-        await db.insert(ctx.conn, Directory, entry, key=key)
-
-    @service.before(UPDATE, "File")
-    async def update_file(ctx: Context) -> None:
-        previous = ctx.previous
-        name = ctx.data["Name"]
-        _check_name(name)
-        content = _decode(ctx.data["stream"])
-        if name != previous["Name"]:
-            parent_id = await _parent_of(ctx.conn, db, ctx.key)
-            parent = await _folder(ctx.conn, db, parent_id, lock=True) if parent_id else None
-            if parent is not None:
-                await check_free(ctx, parent, name, exclude=ctx.key)
-        now = utcnow()
-        ctx.data.update(
-            Creation_time=previous["Creation_time"],
-            Update_time=now,
-            Delete_time=None,
-            Last_access_time=now,
-            Isdirectory=False,
-            Size=len(content),
-            Id=previous["Id"],
-        )
-
-    @service.after(UPDATE, "File")
-    async def update_entry(ctx: Context) -> None:
-        await ctx.conn.execute(
-            sa.update(tree)
-            .where(tree.c.Streamid == ctx.key, tree.c._deleted == sa.false())
-            .values({n: ctx.data[n] for n in ("Name", "Update_time", "Last_access_time", "File_extension", "Size")})
-        )
-
-    @service.after(DELETE, "File")
-    async def delete_entry(ctx: Context) -> None:
-        await _delete_files(ctx.conn, db, [ctx.key])
-
-    # -- Description ----------------------------------------------------------------------
-
-    @service.before(CREATE, "Description")
-    async def describe(ctx: Context) -> None:
-        key = ctx.data.get("Streamid")
-        if not key:
-            raise ValidationError("Streamid is required: the Streamid of the file described", target="Streamid")
-        if await db.fetch(ctx.conn, File, key) is None:
-            raise ValidationError(
-                f"Streamid {key} is not an existing file (no File has this Streamid)", target="Streamid"
-            )
-        deleted = (
-            await ctx.conn.execute(sa.select(descriptions.c._deleted).where(descriptions.c.Streamid == key))
-        ).scalar()
-        if deleted is not None and not deleted:
-            raise ConflictError(
-                f"File {key} already has a Description: change it with PATCH /Description/{key}", target="Streamid"
-            )
-        if deleted:  # a description deleted with its convention's documents while the file stayed
-            await ctx.conn.execute(sa.delete(descriptions).where(descriptions.c.Streamid == key))
-        now = utcnow()
-        ctx.data["DateCreation"] = now
-        if ctx.data.get("DateValidation") is None:
-            ctx.data["DateValidation"] = now  # X38
-
-    @service.before(UPDATE, "Description")
-    async def keep_description_dates(ctx: Context) -> None:
-        ctx.data["DateCreation"] = ctx.previous["DateCreation"]
-        if ctx.data.get("DateValidation") is None:
-            ctx.data["DateValidation"] = ctx.previous["DateValidation"]
+async def delete_below(ctx: Context) -> None:
+    """R87/R88: deleting an entry deletes what it holds: files, their Descriptions, sub-folders."""
+    if not ctx.stored["Isdirectory"]:
+        await delete_files(ctx.conn, ctx.db, [ctx.key])
+        return
+    folders, files = await _subtree(ctx.conn, ctx.db, ctx.key)
+    await delete_files(ctx.conn, ctx.db, files)
+    await _delete_entries(ctx.conn, tree_of(ctx.db), folders)
