@@ -223,31 +223,47 @@ def test_navigations(csdl_schema):
 # --------------------------------------------------- (2) structural validation
 
 
-def test_structural_validity(csdl_schema):
-    """The CSDL rules an XSD (and a client) would enforce, checked by hand."""
-    errors: list[str] = []
-    entity_types = _types(csdl_schema)
-    complex_types = _types(csdl_schema, "ComplexType")
-    container = csdl_schema.find("edm:EntityContainer", NS)
-    entity_sets = {s.get("Name"): s for s in container.findall("edm:EntitySet", NS)}
-    structured = {f"{NAMESPACE}.{n}" for n in list(entity_types) + list(complex_types)}
+# Every element is in the EDM namespace and is one CSDL knows in this place.
+ALLOWED_CHILDREN = {
+    "Schema": {"EntityType", "ComplexType", "EntityContainer"},
+    "EntityType": {"Key", "Property", "NavigationProperty"},
+    "ComplexType": {"Property"},
+    "Key": {"PropertyRef"},
+    "Property": {"Annotation"},
+    "NavigationProperty": {"ReferentialConstraint"},
+    "ReferentialConstraint": set(),
+    "PropertyRef": set(),
+    "Annotation": set(),
+    "EntityContainer": {"EntitySet"},
+    "EntitySet": {"NavigationPropertyBinding"},
+    "NavigationPropertyBinding": set(),
+}
 
-    # Every element is in the EDM namespace and is one CSDL knows in this place.
-    allowed_children = {
-        "Schema": {"EntityType", "ComplexType", "EntityContainer"},
-        "EntityType": {"Key", "Property", "NavigationProperty"},
-        "ComplexType": {"Property"},
-        "Key": {"PropertyRef"},
-        "Property": {"Annotation"},
-        "NavigationProperty": {"ReferentialConstraint"},
-        "ReferentialConstraint": set(),
-        "PropertyRef": set(),
-        "Annotation": set(),
-        "EntityContainer": {"EntitySet"},
-        "EntitySet": {"NavigationPropertyBinding"},
-        "NavigationPropertyBinding": set(),
-    }
-    for el in csdl_schema.iter():
+
+class _Document:
+    """The parts of the document the structural checks look at."""
+
+    def __init__(self, csdl_schema):
+        self.schema = csdl_schema
+        self.entity_types = _types(csdl_schema)
+        self.complex_types = _types(csdl_schema, "ComplexType")
+        container = csdl_schema.find("edm:EntityContainer", NS)
+        self.entity_sets = {s.get("Name"): s for s in container.findall("edm:EntitySet", NS)}
+        self.structured = {f"{NAMESPACE}.{n}" for n in list(self.entity_types) + list(self.complex_types)}
+        self.entity_names = {f"{NAMESPACE}.{n}" for n in self.entity_types}
+
+    def resolves(self, type_name: str, allow_entity: bool = False) -> bool:
+        inner = type_name[len("Collection(") : -1] if type_name.startswith("Collection(") else type_name
+        if inner in PRIMITIVES:
+            return True
+        if inner in {f"{NAMESPACE}.{n}" for n in self.complex_types}:
+            return True
+        return allow_entity and inner in self.entity_names
+
+
+def _element_errors(doc: _Document) -> list[str]:
+    errors = []
+    for el in doc.schema.iter():
         if not isinstance(el.tag, str):
             continue
         ns, local = el.tag[1:].split("}")
@@ -255,7 +271,7 @@ def test_structural_validity(csdl_schema):
             errors.append(f"element {el.tag} outside the EDM namespace")
             continue
         for child in el:
-            if isinstance(child.tag, str) and child.tag.split("}")[1] not in allowed_children.get(local, set()):
+            if isinstance(child.tag, str) and child.tag.split("}")[1] not in ALLOWED_CHILDREN.get(local, set()):
                 errors.append(f"{child.tag} not allowed in {local}")
         if el.get("Nullable") not in (None, "true", "false"):
             errors.append(f"{local} {el.get('Name')}: Nullable={el.get('Nullable')}")
@@ -263,25 +279,20 @@ def test_structural_validity(csdl_schema):
         named = ("EntityType", "ComplexType", "Property", "NavigationProperty", "EntityContainer", "EntitySet")
         if local in named and (not name or not SIMPLE_IDENTIFIER.match(name)):
             errors.append(f"{local} name {name!r} is not a SimpleIdentifier")
-
     # Schema children share one symbol space.
-    children = [c.get("Name") for c in csdl_schema if isinstance(c.tag, str)]
+    children = [c.get("Name") for c in doc.schema if isinstance(c.tag, str)]
     if len(children) != len(set(children)):
         errors.append("duplicate schema child names")
+    return errors
 
-    def resolves(type_name: str, allow_entity: bool = False) -> bool:
-        inner = type_name[len("Collection(") : -1] if type_name.startswith("Collection(") else type_name
-        if inner in PRIMITIVES:
-            return True
-        if inner in {f"{NAMESPACE}.{n}" for n in complex_types}:
-            return True
-        return allow_entity and inner in {f"{NAMESPACE}.{n}" for n in entity_types}
 
-    for kind, types in (("EntityType", entity_types), ("ComplexType", complex_types)):
+def _property_errors(doc: _Document) -> list[str]:
+    errors = []
+    for kind, types in (("EntityType", doc.entity_types), ("ComplexType", doc.complex_types)):
         for name, el in types.items():
             for p in el.findall("edm:Property", NS):
                 t = p.get("Type") or ""
-                if not resolves(t):
+                if not doc.resolves(t):
                     errors.append(f"{name}.{p.get('Name')}: unresolved type {t}")
                 if p.get("Scale") is not None and (
                     t != "Edm.Decimal" or not (p.get("Scale") in ("variable", "floating") or p.get("Scale").isdigit())
@@ -296,84 +307,103 @@ def test_structural_validity(csdl_schema):
                 names = [p.get("Name") for p in el.findall("edm:Property", NS)]
                 if len(names) != len(set(names)):
                     errors.append(f"{name}: duplicate members")
+    return errors
 
-    for name, el in entity_types.items():
-        base = el.get("BaseType")
-        if base is not None and base not in {f"{NAMESPACE}.{n}" for n in entity_types}:
-            errors.append(f"{name}: unknown BaseType {base}")
+
+def _entity_type_errors(doc: _Document, name: str, el) -> list[str]:
+    entity_types, errors = doc.entity_types, []
+    base = el.get("BaseType")
+    if base is not None and base not in doc.entity_names:
+        return [f"{name}: unknown BaseType {base}"]
+    own_key = el.findall("edm:Key/edm:PropertyRef", NS)
+    if base is not None and own_key:
+        errors.append(f"{name}: a derived type may not redeclare the key")
+    if base is None and not own_key and el.get("Abstract") != "true":
+        errors.append(f"{name}: no key")
+    members = _all_members(entity_types, name)
+    if len(members) != len(set(members)):
+        dup = sorted({m for m in members if members.count(m) > 1})
+        errors.append(f"{name}: duplicate members {dup}")
+    if name in members:
+        errors.append(f"{name}: a member has the name of its type")
+    for key in _key(entity_types, name):
+        prop = _property_el(entity_types, name, key)
+        if prop is None:
+            errors.append(f"{name}: key {key} is not a property")
+        elif prop.get("Nullable") != "false":
+            errors.append(f"{name}: key {key} is nullable")
+        elif not prop.get("Type", "").startswith("Edm.") or prop.get("Type") == "Edm.Stream":
+            errors.append(f"{name}: key {key} is not primitive")
+    for n in el.findall("edm:NavigationProperty", NS):
+        errors += _navigation_errors(doc, name, n)
+    return errors
+
+
+def _navigation_errors(doc: _Document, name: str, n) -> list[str]:
+    t = n.get("Type") or ""
+    if not doc.resolves(t, allow_entity=True) or t.split("(")[-1].rstrip(")") not in doc.structured:
+        return [f"{name}.{n.get('Name')}: unresolved navigation type {t}"]
+    errors = []
+    many = t.startswith("Collection(")
+    if many and n.get("Nullable") is not None:
+        errors.append(f"{name}.{n.get('Name')}: Nullable on a collection navigation")
+    target = t[len("Collection(") : -1] if many else t
+    target_local = target.split(".", 1)[1]
+    if target_local not in doc.entity_types:
+        return [*errors, f"{name}.{n.get('Name')}: navigation to a non-entity type"]
+    for c in n.findall("edm:ReferentialConstraint", NS):
+        local = _property_el(doc.entity_types, name, c.get("Property"))
+        referenced = _property_el(doc.entity_types, target_local, c.get("ReferencedProperty"))
+        if local is None or referenced is None:
+            errors.append(f"{name}.{n.get('Name')}: referential constraint on unknown properties")
+        elif local.get("Type") != referenced.get("Type"):
+            errors.append(f"{name}.{n.get('Name')}: constraint types differ")
+    return errors
+
+
+def _entity_set_errors(doc: _Document, set_name: str, s) -> list[str]:
+    entity_types, entity_sets = doc.entity_types, doc.entity_sets
+    t = s.get("EntityType")
+    if t not in doc.entity_names:
+        return [f"set {set_name}: unknown type {t}"]
+    errors = []
+    local = t.split(".", 1)[1]
+    if entity_types[local].get("Abstract") == "true":
+        errors.append(f"set {set_name}: abstract type")
+    navs = {}
+    current = local
+    while current:
+        for n in entity_types[current].findall("edm:NavigationProperty", NS):
+            navs[n.get("Name")] = n.get("Type")
+        current = _base_of(entity_types, current)
+    paths = [b.get("Path") for b in s.findall("edm:NavigationPropertyBinding", NS)]
+    if len(paths) != len(set(paths)):
+        errors.append(f"set {set_name}: duplicate binding paths")
+    for b in s.findall("edm:NavigationPropertyBinding", NS):
+        path, target = b.get("Path"), b.get("Target")
+        if path not in navs:
+            errors.append(f"set {set_name}: binding path {path} is not a navigation")
             continue
-        own_key = el.findall("edm:Key/edm:PropertyRef", NS)
-        if base is not None and own_key:
-            errors.append(f"{name}: a derived type may not redeclare the key")
-        if base is None and not own_key and el.get("Abstract") != "true":
-            errors.append(f"{name}: no key")
-        members = _all_members(entity_types, name)
-        if len(members) != len(set(members)):
-            dup = sorted({m for m in members if members.count(m) > 1})
-            errors.append(f"{name}: duplicate members {dup}")
-        if name in members:
-            errors.append(f"{name}: a member has the name of its type")
-        for key in _key(entity_types, name):
-            prop = _property_el(entity_types, name, key)
-            if prop is None:
-                errors.append(f"{name}: key {key} is not a property")
-            elif prop.get("Nullable") != "false":
-                errors.append(f"{name}: key {key} is nullable")
-            elif not prop.get("Type", "").startswith("Edm.") or prop.get("Type") == "Edm.Stream":
-                errors.append(f"{name}: key {key} is not primitive")
-        for n in el.findall("edm:NavigationProperty", NS):
-            t = n.get("Type") or ""
-            if not resolves(t, allow_entity=True) or t.split("(")[-1].rstrip(")") not in structured:
-                errors.append(f"{name}.{n.get('Name')}: unresolved navigation type {t}")
-                continue
-            many = t.startswith("Collection(")
-            if many and n.get("Nullable") is not None:
-                errors.append(f"{name}.{n.get('Name')}: Nullable on a collection navigation")
-            target = t[len("Collection(") : -1] if many else t
-            target_local = target.split(".", 1)[1]
-            if target_local not in entity_types:
-                errors.append(f"{name}.{n.get('Name')}: navigation to a non-entity type")
-                continue
-            for c in n.findall("edm:ReferentialConstraint", NS):
-                local = _property_el(entity_types, name, c.get("Property"))
-                referenced = _property_el(entity_types, target_local, c.get("ReferencedProperty"))
-                if local is None or referenced is None:
-                    errors.append(f"{name}.{n.get('Name')}: referential constraint on unknown properties")
-                elif local.get("Type") != referenced.get("Type"):
-                    errors.append(f"{name}.{n.get('Name')}: constraint types differ")
-
-    for set_name, s in entity_sets.items():
-        t = s.get("EntityType")
-        if t not in {f"{NAMESPACE}.{n}" for n in entity_types}:
-            errors.append(f"set {set_name}: unknown type {t}")
+        if target not in entity_sets:
+            errors.append(f"set {set_name}: binding target {target} is not an entity set")
             continue
-        local = t.split(".", 1)[1]
-        if entity_types[local].get("Abstract") == "true":
-            errors.append(f"set {set_name}: abstract type")
-        navs = {}
-        current = local
-        while current:
-            for n in entity_types[current].findall("edm:NavigationProperty", NS):
-                navs[n.get("Name")] = n.get("Type")
-            current = _base_of(entity_types, current)
-        paths = [b.get("Path") for b in s.findall("edm:NavigationPropertyBinding", NS)]
-        if len(paths) != len(set(paths)):
-            errors.append(f"set {set_name}: duplicate binding paths")
-        for b in s.findall("edm:NavigationPropertyBinding", NS):
-            path, target = b.get("Path"), b.get("Target")
-            if path not in navs:
-                errors.append(f"set {set_name}: binding path {path} is not a navigation")
-                continue
-            if target not in entity_sets:
-                errors.append(f"set {set_name}: binding target {target} is not an entity set")
-                continue
-            nav_type = navs[path]
-            nav_type = nav_type[len("Collection(") : -1] if nav_type.startswith("Collection(") else nav_type
-            if entity_sets[target].get("EntityType") != nav_type:
-                errors.append(f"set {set_name}: binding {path} targets a set of another type")
-        if set(paths) != set(navs):
-            errors.append(f"set {set_name}: navigations without binding {sorted(set(navs) - set(paths))}")
+        nav_type = navs[path]
+        nav_type = nav_type[len("Collection(") : -1] if nav_type.startswith("Collection(") else nav_type
+        if entity_sets[target].get("EntityType") != nav_type:
+            errors.append(f"set {set_name}: binding {path} targets a set of another type")
+    if set(paths) != set(navs):
+        errors.append(f"set {set_name}: navigations without binding {sorted(set(navs) - set(paths))}")
+    return errors
 
+
+def test_structural_validity(csdl_schema):
+    """The CSDL rules an XSD (and a client) would enforce, checked by hand."""
+    doc = _Document(csdl_schema)
+    errors = _element_errors(doc) + _property_errors(doc)
+    for name, el in doc.entity_types.items():
+        errors += _entity_type_errors(doc, name, el)
+    for set_name, s in doc.entity_sets.items():
+        errors += _entity_set_errors(doc, set_name, s)
     assert not errors, "\n".join(errors)
 
 
@@ -597,3 +627,92 @@ def test_conflicting_complex_type_declarations_are_refused():
     toy.register(One, Two)
     with pytest.raises(ValueError, match=r"Toy\.Spec"):
         csdl_xml(toy)
+
+
+# ------------------------------------------------- declarations: inheritance
+
+
+def test_an_inherited_block_comes_first_and_an_override_keeps_its_place():
+    class Named(decl.Entity, abstract=True):
+        Id = decl.Int64(key=True)
+        Nom = decl.String()
+        Code = decl.String()
+
+    class Thing(Named):
+        Label = decl.String()
+        Nom = decl.String(required=True, index=True)
+
+    assert list(Thing.properties) == ["Id", "Nom", "Code", "Label"]
+    assert Thing.properties["Nom"].required and Thing.properties["Nom"].index
+    assert not Named.properties["Nom"].required
+    assert Thing.key is Thing.properties["Id"] and Thing.key is not Named.key  # each owns its members
+    assert all(getattr(Thing, name) is prop for name, prop in Thing.properties.items())
+    toy = decl.Schema("Toy")
+    with pytest.raises(TypeError, match="abstract"):
+        toy.register(Named)
+    toy.register(Thing)
+    assert list(toy) == [Thing]
+
+
+def test_a_reference_implies_its_navigation():
+    class Person(decl.Entity, abstract=True):
+        Id = decl.Int64(key=True)
+        CountryId = decl.Int64(ref="Country")
+
+    class Country(decl.Entity):
+        Id = decl.Int64(key=True)
+        CapitalId = decl.Int64(ref="Town")
+        Towns = decl.Navigation("Town", fk="CountryId", many=True)
+
+    class Town(Person):
+        MayorId = decl.Int64(ref="Mayor")
+        Mayor = decl.Navigation("Mayor", fk="MayorId")  # declared: replaces the implied one in place
+        Twin = decl.Navigation("Town", fk="TwinTownId")  # a reference under another name
+        TwinTownId = decl.Int64(ref="Town")
+        Label = decl.String()
+
+    class Mayor(Person):
+        pass
+
+    assert list(Country.navigations) == ["Capital", "Towns"]
+    assert list(Town.navigations) == ["Country", "Mayor", "Twin"]
+    assert (Town.Mayor.target_name, Town.Mayor.fk, Town.Mayor.implied) == ("Mayor", "MayorId", False)
+    country = Town.navigations["Country"]
+    assert (country.target_name, country.fk, country.many, country.implied) == ("Country", "CountryId", False, True)
+    assert country is not Mayor.navigations["Country"] and Mayor.navigations["Country"].owner is Mayor
+    toy = decl.Schema("Toy")
+    toy.register(Country, Town, Mayor)
+    toy.validate()
+    assert country.owner is Town and country.target is Country
+    with pytest.raises(TypeError, match="implies"):
+
+        class Clash(decl.Entity):
+            Id = decl.Int64(key=True)
+            Country = decl.String()
+            CountryId = decl.Int64(ref="Country")
+
+
+def test_the_person_types_inherit_the_person_block(csdl_schema):
+    """Declared once (``model/abstract.py``), rendered as before: the block is a device
+    of the declarations, not a type of the document (GraphV1 documents GraphV1.Base only)."""
+    from scolarite.model.abstract import Base, Personne
+
+    persons = [e for e in schema if issubclass(e, Personne)]
+    assert [e.__name__ for e in persons] == [
+        "Apprenant", "Tuteur", "Client", "Professionnel", "Enseignant", "Candidat", "Agent",
+    ]  # fmt: skip
+    block = list(Personne.properties)
+    assert len(block) == 29 and block[:3] == BASE_PROPS and block[-1] == "HasChosenMarketing"
+    for entity in persons:
+        assert list(entity.properties)[: len(block)] == block, entity.__name__
+        assert list(entity.navigations)[:8] == list(Personne.navigations), entity.__name__
+    assert schema.entity("Apprenant").properties["Nom"].required
+    assert not schema.entity("Tuteur").properties["Nom"].required
+    assert schema.entity("Professionnel").properties["Fonction"].default == "Dirigeant"
+    assert schema.entity("Tuteur").properties["Fonction"].default == ""
+    assert all(issubclass(e, Base) == e.derives_from_base() for e in schema)
+    entity_types = _types(csdl_schema)
+    assert "Personne" not in entity_types
+    apprenant = entity_types["Apprenant"]
+    assert apprenant.get("BaseType") == f"{NAMESPACE}.Base"
+    assert [p.get("Name") for p in apprenant.findall("edm:Property", NS)][: len(block) - 3] == block[3:]

@@ -1,61 +1,33 @@
-"""Core entities.
+"""Core: the shared references (addresses, countries, users, programmes, legal entities…)."""
 
-Entity declarations of the GraphV1 "core" universe.  Property order is the
-rendering order of the documented bodies; defaults are the values of a freshly
-created entity (also what a full replacement resets an absent property to, R4).
-"""
+from typing import ClassVar
 
-from scolarite.schema import (
-    EMAIL_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
-    URL_MAX_LENGTH,
-    Boolean,
-    Collection,
-    ComplexCollection,
-    ComplexValue,
-    DateTimeOffset,
-    Decimal,
-    Entity,
-    Enum,
-    Int32,
-    Int64,
-    Navigation,
-    String,
-    edm,
-)
+from scolarite.schema import Boolean, Collection, DateTimeOffset, Decimal, Entity, Enum, Int32, Int64, String, edm
 
-from ._types import CAMPUS_ADRESSE, PARAMETRE
+from ._types import campus_adresse, email, parametres, text, url
+from .abstract import Base
 
 
-class Mail(Entity):
+class Mail(Base):
     """E-mail. Rules: R12, R13, R14."""
 
     __legacy__ = "myapp.T_MAIL"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
-    Adresse = String(required=True, index=True, max_length=EMAIL_MAX_LENGTH)
+    Adresse = email(required=True, index=True)
     IsDuplicate = Boolean()
 
 
-class Civilite(Entity):
+class Civilite(Base):
     """Civilité. Rules: R16."""
 
     __legacy__ = "myapp.T_CIVILITE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     NomLong = String()
     GenreMale = Boolean()
 
 
-class Adresse(Entity):
+class Adresse(Base):
     """Adresse. Rules: R15."""
 
     __legacy__ = "myapp.T_ADRESSE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     Adresse1 = String()
     Adresse2 = String()
     Adresse3 = String()
@@ -66,27 +38,19 @@ class Adresse(Entity):
     PaysId = Int64(ref="Pays")
     DatePeremption = DateTimeOffset()
 
-    Pays = Navigation("Pays", fk="PaysId")
 
-
-class Telephone(Entity):
+class Telephone(Base):
     """Téléphone. Rules: R7."""
 
     __legacy__ = "myapp.T_TELEPHONE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     Numero = String()
     IsMobile = Boolean()
 
 
-class Pays(Entity):
+class Pays(Base):
     """Pays."""
 
     __legacy__ = "myapp.T_PAYS"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     ContinentId = Int64()
     Nationalite = String()
     Prioritaire = Boolean()
@@ -95,11 +59,10 @@ class Pays(Entity):
     CodeAlpha3 = String()
 
 
-class Programme(Entity):
+class Programme(Base):
     """Programme. Rules: R36, R37."""
 
     __legacy__ = "myapp.T_PROGRAMME"
-    Id = Int64(key=True)
     Nom = String(required=True)
     Code = String(required=True)
     EntiteJuridiqueId = Int64(required=True, ref="Campus")
@@ -107,7 +70,7 @@ class Programme(Entity):
     EcoleId = Int64(required=True, ref="Ecole")
     diplomeViseEJ20Id = Int64()
     diplomeViseFA13Id = Int64()
-    IntitulePrecisDiplomeCERFA = String(max_length=TEXT_MAX_LENGTH)
+    IntitulePrecisDiplomeCERFA = text()
     CodeDroit = String(required=True)
     CodeAnalytique = String(required=True)
     Extension = String()
@@ -120,17 +83,13 @@ class Programme(Entity):
     LibelleExterne = String()
     TemplateUserId = Int64(ref="UserTemplate")
     NiveauViseLibelleExterne = String()
-    LibelleRNCP = String(max_length=TEXT_MAX_LENGTH)
+    LibelleRNCP = text()
     EnqueteSISE = Boolean()
     EnqueteCTI = Boolean()
     EnqueteSISEDiplom = String()
     EnqueteSISECompos = String()
     CodeRNCP = String(nullable=True)
-    Parametres = ComplexCollection("GraphV1.Parametre", PARAMETRE)
-
-    EntiteJuridique = Navigation("Campus", fk="EntiteJuridiqueId")
-    Ecole = Navigation("Ecole", fk="EcoleId")
-    TemplateUser = Navigation("UserTemplate", fk="TemplateUserId")
+    Parametres = parametres()
 
 
 class Campus(Entity):
@@ -140,45 +99,38 @@ class Campus(Entity):
     Id = Int64(key=True)
     Code = String()
     Nom = String()
-    Adresse = ComplexValue("GraphV1.CampusAdresse", CAMPUS_ADRESSE)
+    Adresse = campus_adresse()
 
 
-class Ecole(Entity):
+class Ecole(Base):
     """Marque. Rules: R38."""
 
     __legacy__ = "myapp.T_ECOLE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     CodeSysteme = String()
     LibelleExterne = String()
     CodeAnalytique = String()
     CodeDroit = String()
-    Parametres = ComplexCollection("GraphV1.Parametre", PARAMETRE)
+    Parametres = parametres()
 
 
-class Periode(Entity):
+class Periode(Base):
     """Période."""
 
     __legacy__ = "myapp.T_PERIODE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     Debut = DateTimeOffset(nullable=False)
     Fin = DateTimeOffset(nullable=False)
     LibelleExterne = String()
     EnCours = Boolean()
 
 
-class ReferenceExterne(Entity):
+class ReferenceExterne(Base):
     """Référence externe. Rules: R82, R83, R33."""
 
     __legacy__ = "myapp.T_REFERENCE_EXTERNE"
-    __unique__ = {"IdObjet": "object {value} already has an external reference: an object carries only one (R82)"}
+    __unique__: ClassVar = {
+        "IdObjet": "object {value} already has an external reference: an object carries only one (R82)"
+    }
     __unique_invalid__ = frozenset({"IdObjet"})
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     DateMAJ = DateTimeOffset()
     Reference = String()
     Type = String(index=True)
@@ -186,14 +138,11 @@ class ReferenceExterne(Entity):
     CRC = String()
 
 
-class Object(Entity):
-    """Objet (métadonnées d'entité). Rules: R11, R10, R101."""
+class Object(Base):
+    """Objet (métadonnées d'entité). Rules: R11, R10; not yet: R101 (issue 15)."""
 
     __legacy__ = "myapp.T_OBJECT"
     __readonly__ = True  # the registry of every id: written by the server only (R10, R11)
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     DateCreation = DateTimeOffset(nullable=False)
     DateModification = DateTimeOffset(nullable=False)
     DateSuppression = DateTimeOffset()
@@ -211,19 +160,17 @@ class Instance(Entity):
     FileSystemShareName = String()
 
 
-class User(Entity):
-    """Utilisateur. Rules: R77, R78, R79, R80, R81, R20."""
+class User(Base):
+    """Utilisateur. Rules: R79, R80, R20; not yet: R77, R78, R81 (issue 16)."""
 
     __legacy__ = "myapp.T_USER"
-    __unique__ = {"Login": "the Login {value!r} is already used by another user (R80)"}
+    __unique__: ClassVar = {"Login": "the Login {value!r} is already used by another user (R80)"}
     __unique_invalid__ = frozenset({"Login"})
-    Id = Int64(key=True)
-    Nom = String()
     Code = String(nullable=True)
     Login = String()
     Password = String(nullable=True, secret=True)
     Prenom = String()
-    Mail = String(max_length=EMAIL_MAX_LENGTH)
+    Mail = email()
     DateCreation = DateTimeOffset(nullable=False)
     DateModification = DateTimeOffset(nullable=False)
     DateSuppression = DateTimeOffset(nullable=False)
@@ -232,45 +179,33 @@ class User(Entity):
     TypeAuthentification = Enum("None", "Standalone", "Azure", "ActiveDirectionOnPremise", "LDAP", "CAS", default="")
 
 
-class Individu(Entity):
-    """Individu. Rules: R18, R91, R69."""
+class Individu(Base):
+    """Individu. Rules: R18, R91; not yet: R69's Individu of a Professionnel (issue 16)."""
 
     __legacy__ = "myapp.T_INDIVIDU"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
 
 
-class Note(Entity):
+class Note(Base):
     """Note (texte). Rules: R98."""
 
     __legacy__ = "myapp.T_NOTE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
-    NoteText = String(required=True, max_length=TEXT_MAX_LENGTH)
+    NoteText = text(required=True)
 
 
-class Commentaire(Entity):
+class Commentaire(Base):
     """Commentaire. Rules: R99."""
 
     __legacy__ = "myapp.T_COMMENTAIRE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     Date = DateTimeOffset(nullable=False)
     Auteur = String()
-    Texte = String(max_length=TEXT_MAX_LENGTH)
+    Texte = text()
     Reference = Int64(ref="Object", index=True)
 
 
-class EntiteJuridique(Entity):
+class EntiteJuridique(Base):
     """Entité juridique. Rules: R39, R18, R50."""
 
     __legacy__ = "myapp.TS_ENTITE_JURIDIQUE"
-    Id = Int64(key=True)
-    Nom = String()
-    Code = String()
     Acronyme = String()
     NumeroTVAIntracommunautaire = String()
     SIRET = String()
@@ -295,30 +230,25 @@ class EntiteJuridique(Entity):
     AlgoRUMId = Int64()
     AlgoCodeDossierId = Int64()
     AlgoCodeConventionId = Int64()
-    ISICAPIKey = String(max_length=TEXT_MAX_LENGTH)
+    ISICAPIKey = text()
     NumeroActivite = String()
     NumeroUai = String()
-    Parametres = ComplexCollection("GraphV1.Parametre", PARAMETRE)
-    FileSystemRoot = String(max_length=TEXT_MAX_LENGTH)
+    Parametres = parametres()
+    FileSystemRoot = text()
     FileSystemSharename = String()
     NomSysteme = String()
     Comptable = Boolean()
     Pedagogique = Boolean()
-    MailDefaut = String(max_length=EMAIL_MAX_LENGTH)
+    MailDefaut = email()
     SIREN = String()
     Capital = Decimal()
     FormeJuridique = String()
     IdSocieteFacturationParDefaut = Int64(ref="SocieteFacturation")
     CodeAnalytique = String()
 
-    Adresse = Navigation("Adresse", fk="AdresseId")
-    Telephone = Navigation("Telephone", fk="TelephoneId")
-    Mail = Navigation("Mail", fk="MailId")
-    Fax = Navigation("Telephone", fk="FaxId")
-
 
 class UserTemplate(Entity):
-    """Modèle d'utilisateur. Rules: R81."""
+    """Modèle d'utilisateur. Rules: not yet: R81 (issue 16)."""
 
     __legacy__ = "myapp.T_USER_TEMPLATE"
     Id = Int64(key=True)
@@ -335,18 +265,18 @@ class UserTemplate(Entity):
 
 
 class Webhook(Entity):
-    """Webhook. Rules: R104, R101, R102, R103."""
+    """Webhook. Rules: not yet: R101, R102, R103, R104 (issue 15)."""
 
     __legacy__ = "myapp.T_WEBHOOK"
     Id = Int64(key=True)
     Code = String()
     Nom = String()
     Actif = Boolean()
-    Url = String(max_length=URL_MAX_LENGTH)
-    Configuration = String(max_length=TEXT_MAX_LENGTH)
+    Url = url()
+    Configuration = text()
     AuthType = Int32()
     AuthClientId = String()
-    AuthTokenEndpoint = String(max_length=URL_MAX_LENGTH)
+    AuthTokenEndpoint = url()
 
 
 ENTITIES = [

@@ -1,21 +1,10 @@
-"""File entities.
+"""Files: directories, files and their descriptions."""
 
-Entity declarations of the GraphV1 "file" universe.  Property order is the
-rendering order of the documented bodies; defaults are the values of a freshly
-created entity (also what a full replacement resets an absent property to, R4).
-"""
+from typing import ClassVar
 
-from scolarite.schema import (
-    INDEXED_MAX_LENGTH,
-    TEXT_MAX_LENGTH,
-    Boolean,
-    DateTimeOffset,
-    Entity,
-    Guid,
-    Int32,
-    Int64,
-    String,
-)
+from scolarite.schema import INDEXED_MAX_LENGTH, Boolean, DateTimeOffset, Entity, Guid, Int32, Int64, String
+
+from ._types import text
 
 
 class Directory(Entity):
@@ -29,7 +18,7 @@ class Directory(Entity):
 
     __legacy__ = "file.T_DIRECTORY"
     __client_key__ = True
-    __internal__ = {"_parent_id": Guid(index=True)}
+    __internal__: ClassVar = {"_parent_id": Guid(index=True)}
     Streamid = Guid(key=True, required=True)
     Name = String(required=True)
     Creation_time = DateTimeOffset(utc=True, nullable=False)
@@ -74,10 +63,10 @@ class Description(Entity):
     Streamid = Guid(key=True, required=True)
     DateCreation = DateTimeOffset(nullable=False)
     DateValidation = DateTimeOffset(nullable=False)
-    Contexte = String(required=True, max_length=TEXT_MAX_LENGTH)
+    Contexte = text(required=True)
     Regroupement = String(required=True)
-    DossierTemp = String(max_length=TEXT_MAX_LENGTH)
-    DossierCible = String(required=True, max_length=TEXT_MAX_LENGTH)
+    DossierTemp = text()
+    DossierCible = text(required=True)
     Statut = Int32()
     Valideur = String()
 

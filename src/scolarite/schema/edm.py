@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+SqlType = sa.types.TypeEngine[Any]
+
 _INT64 = (-(2**63), 2**63 - 1)
 _INT32 = (-(2**31), 2**31 - 1)
 _UTC = dt.UTC
@@ -42,7 +44,7 @@ class EdmValueError(ValueError):
     """A JSON value that does not fit the declared EDM type."""
 
 
-def _text() -> sa.types.TypeEngine:
+def _text() -> SqlType:
     # Binary ("C") collation on PostgreSQL so that comparisons and ordering are
     # code-point based and case-sensitive, exactly as on SQLite.
     return sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
@@ -59,7 +61,7 @@ class EdmType:
     def render(self, value: Any) -> Any:
         return value
 
-    def sa_type(self) -> sa.types.TypeEngine:
+    def sa_type(self) -> SqlType:
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -86,7 +88,7 @@ class String(EdmType):
             raise EdmValueError("a string may not contain the NUL character")
         return value
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return _text()
 
 
@@ -98,10 +100,10 @@ class EnumString(String):
         self.members = members
 
     def parse(self, value: Any) -> str:
-        value = super().parse(value)
-        if value not in self.members:
-            raise EdmValueError(f"expected one of {', '.join(self.members)}, got {shown(value)}")
-        return value
+        text = super().parse(value)
+        if text not in self.members:
+            raise EdmValueError(f"expected one of {', '.join(self.members)}, got {shown(text)}")
+        return text
 
 
 class _Integer(EdmType):
@@ -112,19 +114,18 @@ class _Integer(EdmType):
     def parse(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EdmValueError(f"expected an integer, got {_kind(value)}")
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise EdmValueError(f"expected an integer, got {shown(value)}")
-            value = int(value)
-        if not self.bounds[0] <= value <= self.bounds[1]:
-            raise EdmValueError(f"{value} is out of range for {self.name}")
-        return value
+        if isinstance(value, float) and not value.is_integer():
+            raise EdmValueError(f"expected an integer, got {shown(value)}")
+        number = int(value)
+        if not self.bounds[0] <= number <= self.bounds[1]:
+            raise EdmValueError(f"{number} is out of range for {self.name}")
+        return number
 
 
 class Int64(_Integer):
     name = "Edm.Int64"
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.BigInteger()
 
 
@@ -132,7 +133,7 @@ class Int32(_Integer):
     name = "Edm.Int32"
     bounds = _INT32
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.Integer()
 
 
@@ -144,15 +145,15 @@ class Double(EdmType):
     def parse(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise EdmValueError(f"expected a number, got {_kind(value)}")
-        value = float(value)
-        if not math.isfinite(value):
+        number = float(value)
+        if not math.isfinite(number):
             raise EdmValueError("expected a finite number")
-        return value
+        return number
 
     def render(self, value: Any) -> Any:
         return None if value is None else float(value)
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.Float()
 
 
@@ -169,7 +170,7 @@ class Decimal(Double):
                 raise EdmValueError(f"expected a decimal number, got {shown(value)}") from None
         return super().parse(value)
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.Numeric(20, 6, asdecimal=False)
 
 
@@ -183,7 +184,7 @@ class Boolean(EdmType):
             raise EdmValueError(f"expected true or false, got {_kind(value)}")
         return value
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.Boolean()
 
 
@@ -285,7 +286,7 @@ class DateTimeOffset(EdmType):
     def render(self, value: Any) -> Any:
         return render_datetime(value, self.utc)
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.DateTime()
 
 
@@ -301,7 +302,7 @@ class Guid(EdmType):
         except ValueError:
             raise EdmValueError(f"{shown(value)} is not a GUID") from None
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.String(36)
 
 
@@ -315,10 +316,10 @@ class Collection(EdmType):
         self.name = f"Collection({item.name})"
 
     @property
-    def type_default(self):  # a fresh list each time
+    def type_default(self) -> list[Any]:  # a fresh list each time
         return []
 
-    def parse(self, value: Any) -> list:
+    def parse(self, value: Any) -> list[Any]:
         if not isinstance(value, list):
             raise EdmValueError(f"expected a JSON array, got {_kind(value)}")
         out = []
@@ -329,7 +330,7 @@ class Collection(EdmType):
                 raise EdmValueError(f"item {i}: {exc}") from None
         return out
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.JSON()
 
 
@@ -348,10 +349,10 @@ class Complex(EdmType):
         self.name = f"Collection({type_name})" if many else type_name
 
     @property
-    def type_default(self):
+    def type_default(self) -> list[Any] | None:
         return [] if self.many else None
 
-    def _one(self, value: Any) -> dict:
+    def _one(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise EdmValueError(f"expected a JSON object, got {_kind(value)}")
         unknown = [k for k in value if k not in self.fields and not k.startswith("@")]
@@ -375,7 +376,7 @@ class Complex(EdmType):
             raise EdmValueError(f"expected a JSON array, got {_kind(value)}")
         return [self._one(v) for v in value]
 
-    def sa_type(self):
+    def sa_type(self) -> SqlType:
         return sa.JSON()
 
 
@@ -401,7 +402,7 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def result_processor(sa_type: sa.types.TypeEngine[Any], dialect: sa.engine.Dialect) -> Callable[[Any], Any] | None:
+def result_processor(sa_type: SqlType, dialect: sa.engine.Dialect) -> Callable[[Any], Any] | None:
     """The driver value → Python value conversion of a column type (None: none needed)."""
     impl = sa_type.dialect_impl(dialect)
     # asyncpg's numeric processor wants the column's type oid (1700: numeric).

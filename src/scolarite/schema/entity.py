@@ -12,12 +12,25 @@ from it, so a property is only ever described once::
         Adresse = String(required=True, index=True)
         IsDuplicate = Boolean()
 
+A block of properties several types share is declared once, in an abstract
+declaration (``class Personne(Entity, abstract=True)``), and inherited: the
+inherited properties come first, in their order, and a type that declares one of
+them again replaces it in place (``Nom = String(required=True)``), so its rendering
+order does not move.
+
+A reference named ``<Name>Id`` (``CiviliteId = Int64(ref="Civilite")``) is
+navigable as ``<Name>``: the single-valued navigation is derived from it.  Only the
+other navigations (collection-valued ones, or a reference under another name) are
+declared with :class:`Navigation`; they follow the derived ones.
+
 This module knows nothing of schools: it is the vocabulary the model is written in.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, TypeVar
 
 from . import edm
 
@@ -41,7 +54,6 @@ class Property:
         index: bool = False,
         computed: bool = False,
         secret: bool = False,
-        doc: str | None = None,
         edm_type: edm.EdmType | None = None,
     ):
         self.edm = edm_type or self.edm_factory()
@@ -49,7 +61,7 @@ class Property:
         self.nullable = nullable
         if default is _MISSING:
             default = None if nullable and self.edm.type_default in ("", 0, 0.0, False) else self.edm.type_default
-            if isinstance(self.edm, edm.DateTimeOffset) or isinstance(self.edm, edm.Guid):
+            if isinstance(self.edm, edm.DateTimeOffset | edm.Guid):
                 default = None
         self._default = default
         self.required = required
@@ -59,10 +71,9 @@ class Property:
         # Write-only: stored only as a one-way hash (the service hashes it), always
         # rendered null, never usable in $filter, $orderby or $select.
         self.secret = secret
-        self.doc = doc
         self.name = ""
 
-    def __set_name__(self, owner, name):
+    def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
     @property
@@ -70,7 +81,7 @@ class Property:
         # Lists are mutable: hand out a copy.
         return list(self._default) if isinstance(self._default, list) else self._default
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
 
 
@@ -89,7 +100,7 @@ class String(Property):
     """``max_length``: the longest value accepted, in characters (``None``: bounded by
     the request body's size only, for file contents and pictures)."""
 
-    def __init__(self, *, max_length: int | None = DEFAULT_MAX_LENGTH, **kw):
+    def __init__(self, *, max_length: int | None = DEFAULT_MAX_LENGTH, **kw: Any):
         if max_length is not None and kw.get("index") and max_length > INDEXED_MAX_LENGTH:
             raise TypeError(f"an indexed string may be at most {INDEXED_MAX_LENGTH} characters long")
         super().__init__(edm_type=edm.String(max_length=max_length), **kw)
@@ -120,28 +131,28 @@ class Guid(Property):
 
 
 class DateTimeOffset(Property):
-    def __init__(self, *, utc: bool = False, nullable: bool = True, **kw):
+    def __init__(self, *, utc: bool = False, nullable: bool = True, **kw: Any):
         super().__init__(edm_type=edm.DateTimeOffset(utc=utc), nullable=nullable, **kw)
 
 
 class Enum(Property):
-    def __init__(self, *members: str, **kw):
+    def __init__(self, *members: str, **kw: Any):
         super().__init__(edm_type=edm.EnumString(members), **kw)
 
 
 class Collection(Property):
-    def __init__(self, item: type[edm.EdmType], **kw):
+    def __init__(self, item: type[edm.EdmType], **kw: Any):
         super().__init__(edm_type=edm.Collection(_primitive(item)), **kw)
 
 
 class ComplexCollection(Property):
-    def __init__(self, type_name: str, fields: dict[str, type[edm.EdmType]], **kw):
+    def __init__(self, type_name: str, fields: Mapping[str, type[edm.EdmType]], **kw: Any):
         kw.setdefault("default", [])
         super().__init__(edm_type=edm.Complex(type_name, _members(fields), many=True), **kw)
 
 
 class ComplexValue(Property):
-    def __init__(self, type_name: str, fields: dict[str, type[edm.EdmType]], **kw):
+    def __init__(self, type_name: str, fields: Mapping[str, type[edm.EdmType]], **kw: Any):
         kw.setdefault("nullable", True)
         super().__init__(edm_type=edm.Complex(type_name, _members(fields)), **kw)
 
@@ -151,7 +162,7 @@ def _primitive(item: type[edm.EdmType]) -> edm.EdmType:
     return edm.String(max_length=TEXT_MAX_LENGTH) if item is edm.String else item()
 
 
-def _members(fields: dict[str, type[edm.EdmType]]) -> dict[str, edm.EdmType]:
+def _members(fields: Mapping[str, type[edm.EdmType]]) -> dict[str, edm.EdmType]:
     return {name: _primitive(item) for name, item in fields.items()}
 
 
@@ -163,15 +174,23 @@ class Navigation:
     target holding this entity's key.
     """
 
-    def __init__(self, target: str, *, fk: str, many: bool = False, doc: str | None = None):
+    def __init__(self, target: str, *, fk: str, many: bool = False):
         self.target_name = target
         self.fk = fk
         self.many = many
-        self.doc = doc
         self.name = ""
         self.owner: type[Entity] | None = None
+        self.implied = False  # derived from the reference ``fk`` rather than declared
 
-    def __set_name__(self, owner, name):
+    @classmethod
+    def of_reference(cls, prop: Property) -> Navigation:
+        """The navigation ``<Name>`` a reference ``<Name>Id`` implies."""
+        assert prop.ref is not None
+        nav = cls(prop.ref, fk=prop.name)
+        nav.name, nav.implied = prop.name.removesuffix("Id"), True
+        return nav
+
+    def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
     @property
@@ -179,7 +198,7 @@ class Navigation:
         assert self.owner is not None
         return self.owner.schema.entity(self.target_name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Navigation {self.name} -> {self.target_name}{'[]' if self.many else ''}>"
 
 
@@ -187,13 +206,14 @@ class Entity:
     """Base of every entity declaration.
 
     Class options (all optional): ``__entity_set__`` (defaults to the class name),
-    ``__legacy__`` (the legacy table name reported by ``/Object``), ``__universe__``,
-    ``__doc__``.
+    ``__legacy__`` (the legacy table name reported by ``/Object``), ``__doc__``.
+    ``class X(Entity, abstract=True)`` declares a block of members for other
+    declarations to inherit: it is no entity type and cannot be registered.
     """
 
     __entity_set__: ClassVar[str]
+    __abstract__: ClassVar[bool] = True
     __legacy__: ClassVar[str | None] = None
-    __universe__: ClassVar[str] = ""
     __readonly__: ClassVar[bool] = False  # served for reading only (405 on writes)
     # Properties (a name, or a tuple of names for a combination) whose non-empty values
     # are unique among live entities, with the message given when a write would break
@@ -218,22 +238,17 @@ class Entity:
     key: ClassVar[Property]
     schema: ClassVar[Schema]
 
-    def __init_subclass__(cls, **kw):
+    def __init_subclass__(cls, *, abstract: bool = False, **kw: Any) -> None:
         super().__init_subclass__(**kw)
-        props: dict[str, Property] = {}
-        navs: dict[str, Navigation] = {}
-        for name, value in vars(cls).items():
-            if isinstance(value, Property):
-                props[name] = value
-            elif isinstance(value, Navigation):
-                value.owner = cls
-                navs[name] = value
+        cls.__abstract__ = abstract
+        props = _inherited(cls, Property)
         cls.properties = props
-        cls.navigations = navs
+        cls.navigations = _navigations(cls, props)
         keys = [p for p in props.values() if p.key]
-        if len(keys) != 1:
+        if len(keys) != 1 and not (abstract and not keys):
             raise TypeError(f"{cls.__name__} must declare exactly one key property")
-        cls.key = keys[0]
+        if keys:
+            cls.key = keys[0]
         for name, prop in cls.__internal__.items():
             if not name.startswith("_") or not isinstance(prop, Property) or prop.key:
                 raise TypeError(f"{cls.__name__}.__internal__: {name} must be a non-key Property named _…")
@@ -256,6 +271,50 @@ class Entity:
         return list(cls.properties)[:3] == ["Id", "Nom", "Code"]
 
 
+_Member = TypeVar("_Member", Property, Navigation)
+
+
+def _inherited(cls: type[Entity], kind: type[_Member]) -> dict[str, _Member]:
+    """The members of ``kind`` that ``cls`` and its bases declare, the bases' first; a
+    member declared again replaces the inherited one in place.  Inherited members
+    are copied, so that each declaration owns its own."""
+    found: dict[str, _Member] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            # (``key`` is the key property again, under another name: not a member.)
+            if isinstance(value, kind) and value.name == name and not getattr(value, "implied", False):
+                found[name] = value
+            elif name in found:
+                del found[name]  # hidden by something that is no such member
+    members: dict[str, _Member] = {}
+    for name, value in found.items():
+        if name not in vars(cls):  # inherited
+            value = copy.copy(value)
+            setattr(cls, name, value)
+        members[name] = value
+    return members
+
+
+def _navigations(cls: type[Entity], props: dict[str, Property]) -> dict[str, Navigation]:
+    """The navigations the references imply, in property order, then the declared
+    ones (a declared navigation named like an implied one replaces it in place; one
+    on the same foreign key stands instead of it)."""
+    declared = _inherited(cls, Navigation)
+    taken = {nav.fk for nav in declared.values() if not nav.many}
+    navs: dict[str, Navigation] = {}
+    for prop in props.values():
+        if prop.ref and prop.name.endswith("Id") and prop.name != "Id" and prop.name not in taken:
+            nav = Navigation.of_reference(prop)
+            if nav.name in props:
+                raise TypeError(f"{cls.__name__}.{prop.name}: the navigation it implies has the name of a property")
+            navs[nav.name] = nav
+    navs.update(declared)
+    for name, nav in navs.items():
+        nav.owner = cls
+        setattr(cls, name, nav)
+    return navs
+
+
 class Schema:
     """A namespace of entity types, each exposed as one entity set."""
 
@@ -267,6 +326,8 @@ class Schema:
     def register(self, *entities: type[Entity]) -> None:
         for entity in entities:
             name = entity.__entity_set__
+            if entity.__abstract__:
+                raise TypeError(f"{entity.__name__} is abstract: only the types deriving from it are registered")
             if name in self._by_set:
                 raise ValueError(f"entity set {name} declared twice")
             entity.schema = self
@@ -297,8 +358,8 @@ class Schema:
     def get(self, set_name: str) -> type[Entity] | None:
         return self._by_set.get(set_name)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[type[Entity]]:
         return iter(self._by_set.values())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._by_set)
