@@ -10,24 +10,28 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from .cli_common import command_group, console, fail
+from .cli_import import import_app
+from .errors import UnavailableError
+
+if TYPE_CHECKING:
+    from scolarite.config import Settings
+    from scolarite.store.db import Database
+    from scolarite.store.migrate import Upgrade
 
 T = TypeVar("T")
 
-# Plain help (click's): rich's panels print a `<bool>` type after every flag, and read
-# the `[default: …]` of a help text as markup.
-_TYPER = {"rich_markup_mode": None, "no_args_is_help": True}
-app = typer.Typer(help="Scolarite: a GraphV1-compatible OData API for schools.", add_completion=False, **_TYPER)
-credentials_app = typer.Typer(help="Manage API credentials (HTTP Basic logins and X-ApiKey keys).", **_TYPER)
+app = command_group("Scolarite: a GraphV1-compatible OData API for schools.", add_completion=False)
+credentials_app = command_group("Manage API credentials (HTTP Basic logins and X-ApiKey keys).")
 app.add_typer(credentials_app, name="credentials", short_help="Manage API credentials (logins and API keys).")
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+app.add_typer(import_app, name="import", short_help="Import dossiers or conventions from a file.")
 
 APPLICATION = "scolarite.api.app:create_app"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
@@ -54,16 +58,28 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def _fail(message: str, code: int = 2) -> NoReturn:
-    errors.print(message, style="red", markup=False)
-    raise typer.Exit(code)
-
-
-def _database(url: str | None):
+def _database(url: str | None) -> Database:
     from scolarite.model import schema
     from scolarite.store.db import Database
 
     return Database(schema, url)
+
+
+def _on_database(url: str, action: Callable[[Database], Awaitable[T]], upgrade: bool = False) -> T:
+    """``action`` on the database at ``url``, migrated first with ``upgrade`` (a write may be its first use); a
+    database that cannot be opened is one line of error (:func:`_run`)."""
+    from scolarite.store import migrate as mig
+
+    async def run() -> T:
+        db = _database(url)
+        try:
+            if upgrade:
+                await mig.upgrade(db)
+            return await action(db)
+        finally:
+            await db.dispose()
+
+    return _run(run(), url)
 
 
 def _resolve(url: str | None) -> str:
@@ -72,7 +88,7 @@ def _resolve(url: str | None) -> str:
     try:
         return database_url(url)
     except DatabaseURLError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _run(coro: Coroutine[Any, Any, T], url: str) -> T:
@@ -81,17 +97,17 @@ def _run(coro: Coroutine[Any, Any, T], url: str) -> T:
 
     try:
         return asyncio.run(coro)
-    except (OSError, sa.exc.DBAPIError) as exc:
+    except (OSError, sa.exc.DBAPIError, UnavailableError) as exc:
         reason = exc.orig if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None else exc
         text = (str(reason).strip().splitlines() or [type(reason).__name__])[0]
-        _fail(f"cannot use the database {_safe(url)}: {text}")
+        fail(f"cannot use the database {_safe(url)}: {text}")
     except Exception as exc:  # the driver's own errors (asyncpg's) do not all derive from the above
         if type(exc).__module__.split(".")[0] not in ("asyncpg", "aiosqlite", "sqlite3"):
             raise
-        _fail(f"cannot use the database {_safe(url)}: {str(exc).strip() or type(exc).__name__}")
+        fail(f"cannot use the database {_safe(url)}: {str(exc).strip() or type(exc).__name__}")
 
 
-async def _prepare(url: str, demo: bool) -> tuple[Any, dict, int]:
+async def _prepare(url: str, demo: bool) -> tuple[Upgrade, dict[str, int], int]:
     """Migrate; with ``demo``, load the demo referentials and the demo/demo login.  Returns what the
     migration did, the rows loaded and the number of live credentials."""
     from scolarite.model import schema
@@ -101,7 +117,7 @@ async def _prepare(url: str, demo: bool) -> tuple[Any, dict, int]:
     db = _database(url)
     try:
         upgrade = await migrate.upgrade(db)
-        counts: dict = {}
+        counts: dict[str, int] = {}
         creds = Credentials(db)
         if demo:
             counts = await referentials.load(db, schema, referentials.demo_file())
@@ -112,7 +128,7 @@ async def _prepare(url: str, demo: bool) -> tuple[Any, dict, int]:
         await db.dispose()
 
 
-def _settings():
+def _settings() -> Settings:
     """The settings every worker will read (a setting that is not valid is one line of error)."""
     from scolarite.api.proxies import Peers
     from scolarite.config import Settings
@@ -121,7 +137,7 @@ def _settings():
         settings = Settings.from_env()
         Peers(settings.forwarded_allow_ips, settings.allowed_hosts)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     return settings
 
 
@@ -134,85 +150,92 @@ def _check_application() -> None:
     try:
         import_from_string(APPLICATION)
     except ModuleNotFoundError as exc:
-        _fail(f"the server cannot start: {exc} (a dependency is missing: reinstall scolarite with pip)", code=1)
+        fail(f"the server cannot start: {exc} (a dependency is missing: reinstall scolarite with pip)", code=1)
     except (ImportError, ImportFromStringError) as exc:
-        _fail(f"the server cannot start: {exc}", code=1)
+        fail(f"the server cannot start: {exc}", code=1)
+
+
+HostOption = typer.Option(
+    "127.0.0.1",
+    "--host",
+    envvar="SCOLARITE_HOST",
+    metavar="HOST",
+    help="Interface to listen on (0.0.0.0: every interface).",
+)
+PortOption = typer.Option(
+    8000, "--port", envvar="SCOLARITE_PORT", metavar="PORT", min=1, max=65535, help="Port to listen on."
+)
+WorkersOption = typer.Option(
+    None,
+    "--workers",
+    envvar="SCOLARITE_WORKERS",
+    metavar="N",
+    min=1,
+    show_default=False,
+    help="Worker processes. Default: one per CPU core.",
+)
+DemoOption = typer.Option(
+    False, "--demo", help="Load the demo reference data and the demo / demo login (to try the API)."
+)
+PublicUrlOption = typer.Option(
+    None,
+    "--public-url",
+    envvar="SCOLARITE_PUBLIC_URL",
+    metavar="URL",
+    show_default=False,
+    help="The service root as clients reach it, behind a reverse proxy "
+    "(https://api.ecole.fr/GraphV1/). Default: from "
+    "X-Forwarded-Proto and X-Forwarded-Host, else the request.",
+)
+MaxPageSizeOption = typer.Option(
+    1000,
+    "--max-page-size",
+    envvar="SCOLARITE_MAX_PAGE_SIZE",
+    metavar="N",
+    min=1,
+    help="Largest page of a collection; more rows get a next link.",
+)
+LogLevelOption = typer.Option(
+    "info", "--log-level", envvar="SCOLARITE_LOG_LEVEL", metavar="LEVEL", help="One of " + ", ".join(LOG_LEVELS) + "."
+)
+ForwardedAllowIpsOption = typer.Option(
+    None,
+    "--forwarded-allow-ips",
+    envvar="SCOLARITE_FORWARDED_ALLOW_IPS",
+    metavar="ADDRESSES",
+    show_default=False,
+    help="Reverse proxies whose X-Forwarded-* headers are believed: addresses or networks, "
+    "comma-separated, or *. Default: 127.0.0.1,::1.",
+)
+AllowedHostsOption = typer.Option(
+    None,
+    "--allowed-hosts",
+    envvar="SCOLARITE_ALLOWED_HOSTS",
+    metavar="HOSTS",
+    show_default=False,
+    help="Host headers links may be built from, comma-separated, or *. Default: the loopback names; for any "
+    "other Host, links use the server's own address (or --public-url).",
+)
 
 
 @app.command(short_help="Start the GraphV1 API.")
 def serve(
-    host: str = typer.Option(
-        "127.0.0.1",
-        "--host",
-        envvar="SCOLARITE_HOST",
-        metavar="HOST",
-        help="Interface to listen on (0.0.0.0: every interface).",
-    ),
-    port: int = typer.Option(
-        8000, "--port", envvar="SCOLARITE_PORT", metavar="PORT", min=1, max=65535, help="Port to listen on."
-    ),
-    workers: int | None = typer.Option(
-        None,
-        "--workers",
-        envvar="SCOLARITE_WORKERS",
-        metavar="N",
-        min=1,
-        show_default=False,
-        help="Worker processes. Default: one per CPU core.",
-    ),
+    host: str = HostOption,
+    port: int = PortOption,
+    workers: int | None = WorkersOption,
     database_url: str | None = DatabaseOption,
-    demo: bool = typer.Option(
-        False, "--demo", help="Load the demo reference data and the demo / demo login (to try the API)."
-    ),
-    public_url: str | None = typer.Option(
-        None,
-        "--public-url",
-        envvar="SCOLARITE_PUBLIC_URL",
-        metavar="URL",
-        show_default=False,
-        help="The service root as clients reach it, behind a reverse proxy "
-        "(https://api.ecole.fr/GraphV1/). Default: from "
-        "X-Forwarded-Proto and X-Forwarded-Host, else the request.",
-    ),
-    max_page_size: int = typer.Option(
-        1000,
-        "--max-page-size",
-        envvar="SCOLARITE_MAX_PAGE_SIZE",
-        metavar="N",
-        min=1,
-        help="Largest page of a collection; more rows get a next link.",
-    ),
-    log_level: str = typer.Option(
-        "info",
-        "--log-level",
-        envvar="SCOLARITE_LOG_LEVEL",
-        metavar="LEVEL",
-        help="One of " + ", ".join(LOG_LEVELS) + ".",
-    ),
-    forwarded_allow_ips: str | None = typer.Option(
-        None,
-        "--forwarded-allow-ips",
-        envvar="SCOLARITE_FORWARDED_ALLOW_IPS",
-        metavar="ADDRESSES",
-        show_default=False,
-        help="Reverse proxies whose X-Forwarded-* headers are believed: addresses or networks, "
-        "comma-separated, or *. Default: 127.0.0.1,::1.",
-    ),
-    allowed_hosts: str | None = typer.Option(
-        None,
-        "--allowed-hosts",
-        envvar="SCOLARITE_ALLOWED_HOSTS",
-        metavar="HOSTS",
-        show_default=False,
-        help="Host headers links may be built from, comma-separated, or *. Default: the loopback names; for any "
-        "other Host, links use the server's own address (or --public-url).",
-    ),
+    demo: bool = DemoOption,
+    public_url: str | None = PublicUrlOption,
+    max_page_size: int = MaxPageSizeOption,
+    log_level: str = LogLevelOption,
+    forwarded_allow_ips: str | None = ForwardedAllowIpsOption,
+    allowed_hosts: str | None = AllowedHostsOption,
 ) -> None:
     """Start the GraphV1 API (migrating the database first)."""
     import uvicorn
 
     if log_level.lower() not in LOG_LEVELS:
-        _fail(f"--log-level {log_level!r} is not a level: use one of {', '.join(LOG_LEVELS)}")
+        fail(f"--log-level {log_level!r} is not a level: use one of {', '.join(LOG_LEVELS)}")
     url = _resolve(database_url)
     os.environ["SCOLARITE_DATABASE_URL"] = url
     os.environ["SCOLARITE_MAX_PAGE_SIZE"] = str(max_page_size)
@@ -244,7 +267,9 @@ def serve(
     )  # X-Forwarded-* are read by the application, from trusted peers only
 
 
-def _banner(host: str, port: int, url: str, workers: int, upgrade: Any, demo: dict | None, live: int) -> None:
+def _banner(
+    host: str, port: int, url: str, workers: int, upgrade: Upgrade, demo: dict[str, int] | None, live: int
+) -> None:
     """What a newcomer needs on the first start: where the API is, how to sign in, one request to try."""
     from scolarite import __version__
 
@@ -308,93 +333,79 @@ def load_referentials(
 ) -> None:
     """Load reference data (civilités, programmes, périodes…) into the database."""
     from scolarite.model import schema
-    from scolarite.store import migrate as mig
     from scolarite.store import referentials
 
     url = _resolve(database_url)
-
-    async def run() -> dict[str, int]:
-        db = _database(url)
-        try:
-            await mig.upgrade(db)
-            return await referentials.load(db, schema, file)
-        finally:
-            await db.dispose()
-
     try:
-        counts = _run(run(), url)
+        counts = _on_database(url, lambda db: referentials.load(db, schema, file), upgrade=True)
     except referentials.ReferentialError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     console.print(f"Loaded {sum(counts.values())} rows into {len(counts)} entity sets.")
+
+
+LoginArgument = typer.Argument(None, metavar="LOGIN", show_default=False, help="The HTTP Basic login to add.")
+NewPasswordOption = typer.Option(
+    None,
+    "--password",
+    envvar="SCOLARITE_NEW_PASSWORD",
+    metavar="PASSWORD",
+    show_default=False,
+    help="The login's password. Default: asked (twice), not echoed.",
+)
+ReplaceOption = typer.Option(
+    False, "--replace", help="The login exists: give it this new password (the old one stops working)."
+)
+KeyLabelOption = typer.Option(
+    None,
+    "--api-key",
+    metavar="LABEL",
+    show_default=False,
+    help="Create an X-ApiKey key with this label instead of a login.",
+)
 
 
 @credentials_app.command("add", short_help="Add a login, or an API key.")
 def credentials_add(
-    login: str | None = typer.Argument(None, metavar="LOGIN", show_default=False, help="The HTTP Basic login to add."),
-    password: str | None = typer.Option(
-        None,
-        "--password",
-        envvar="SCOLARITE_NEW_PASSWORD",
-        metavar="PASSWORD",
-        show_default=False,
-        help="The login's password. Default: asked (twice), not echoed.",
-    ),
-    replace: bool = typer.Option(
-        False, "--replace", help="The login exists: give it this new password (the old one stops working)."
-    ),
-    api_key: str | None = typer.Option(
-        None,
-        "--api-key",
-        metavar="LABEL",
-        show_default=False,
-        help="Create an X-ApiKey key with this label instead of a login.",
-    ),
+    login: str | None = LoginArgument,
+    password: str | None = NewPasswordOption,
+    replace: bool = ReplaceOption,
+    api_key: str | None = KeyLabelOption,
     database_url: str | None = DatabaseOption,
 ) -> None:
     """Add a Basic login, or an API key (printed once: it is stored hashed)."""
-    from scolarite.store import migrate as mig
     from scolarite.store.credentials import Credentials, LoginExists
 
     if bool(api_key) == bool(login):
-        _fail("Give a LOGIN, or --api-key LABEL (not both).")
+        fail("Give a LOGIN, or --api-key LABEL (not both).")
     url = _resolve(database_url)
-
-    async def run(action):
-        db = _database(url)
-        try:
-            await mig.upgrade(db)
-            return await action(Credentials(db))
-        finally:
-            await db.dispose()
-
     if api_key:
-        cid, key = _run(run(lambda c: c.add_key(api_key)), url)
+        cid, key = _on_database(url, lambda db: Credentials(db).add_key(api_key), upgrade=True)
         console.print(f"API key {cid} ({api_key}): {key}", markup=False)
         console.print("Send it as the X-ApiKey header. It is shown only now.")
         return
     assert login is not None
     exists = f"The login {login!r} already exists"
-    if not replace and _run(run(lambda c: c.has_login(login)), url):
+    if not replace and _on_database(url, lambda db: Credentials(db).has_login(login), upgrade=True):
         if not _interactive():
-            _fail(
+            fail(
                 f"{exists}: give --replace to change its password (the old one stops working), "
                 "or choose another login.",
                 code=1,
             )
         if not typer.confirm(f"{exists}. Replace its password? The old one stops working.", default=False):
-            _fail("Nothing changed.", code=1)
+            fail("Nothing changed.", code=1)
         replace = True
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         if replace:
-            cid, revoked = _run(run(lambda c: c.replace_basic(login, password)), url)
+            cid, revoked = _on_database(url, lambda db: Credentials(db).replace_basic(login, password), upgrade=True)
         else:
-            cid, revoked = _run(run(lambda c: c.add_basic(login, password)), url), 0
+            cid, revoked = _on_database(url, lambda db: Credentials(db).add_basic(login, password), upgrade=True), 0
     except LoginExists:
-        _fail(f"{exists}: give --replace to change its password.", code=1)
+        fail(f"{exists}: give --replace to change its password.", code=1)
     except ValueError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if revoked:
         console.print(f"Login {login!r}: new password (credential {cid}); the old one no longer works.", markup=False)
     else:
@@ -407,16 +418,8 @@ def credentials_list(database_url: str | None = DatabaseOption) -> None:
     from scolarite.store.credentials import Credentials
 
     url = _resolve(database_url)
-
-    async def run():
-        db = _database(url)
-        try:
-            return await Credentials(db).list()
-        finally:
-            await db.dispose()
-
     table = Table("id", "kind", "login / label", "created", "revoked")
-    for row in _run(run(), url):
+    for row in _on_database(url, lambda db: Credentials(db).list()):
         table.add_row(
             str(row["id"]),
             row["kind"],
@@ -436,159 +439,10 @@ def credentials_revoke(
     from scolarite.store.credentials import Credentials
 
     url = _resolve(database_url)
-
-    async def run():
-        db = _database(url)
-        try:
-            return await Credentials(db).revoke(ident)
-        finally:
-            await db.dispose()
-
-    n = _run(run(), url)
+    n = _on_database(url, lambda db: Credentials(db).revoke(ident))
     if not n:
-        _fail(f"No live credential matches {ident!r}.", code=1)
+        fail(f"No live credential matches {ident!r}.", code=1)
     console.print(f"Revoked {n} credential(s).")
-
-
-# ------------------------------------------------------------------------------------------ import
-
-import_app = typer.Typer(
-    help="Import dossiers or conventions from a .csv or .xlsx file, through the GraphV1 API "
-    "of any server (see docs/import.md).",
-    **_TYPER,
-)
-app.add_typer(import_app, name="import", short_help="Import dossiers or conventions from a file.")
-
-
-def _run_import(
-    kind: str,
-    file: Path,
-    url: str | None,
-    user: str | None,
-    password: str | None,
-    api_key: str | None,
-    concurrency: int,
-    dry_run: bool,
-    journal: Path | None,
-    report: Path | None,
-) -> None:
-    from scolarite.client.importer import EXIT_FATAL, ImportOptions, run_import, summary
-
-    if not url:
-        _fail("Give the service URL: --url or SCOLARITE_URL (e.g. http://127.0.0.1:8000/GraphV1/).", EXIT_FATAL)
-    if not api_key and not user:
-        _fail(
-            "Give credentials: --user/--password or --api-key (or SCOLARITE_USER, SCOLARITE_PASSWORD, "
-            "SCOLARITE_API_KEY).",
-            EXIT_FATAL,
-        )
-    if user and password is None and not api_key:
-        password = typer.prompt("Password", hide_input=True)
-    options = ImportOptions(
-        url=url,
-        user=user,
-        password=password,
-        api_key=api_key,
-        concurrency=concurrency,
-        dry_run=dry_run,
-        journal=journal,
-        report=report,
-    )
-    outcome = asyncio.run(run_import(kind, file, options))
-    if outcome.fatal:
-        errors.print(outcome.fatal, style="red", markup=False)
-    if outcome.results or not outcome.fatal:  # a file that is unusable as a whole has no rows to sum up
-        for table in summary(outcome, dry_run):
-            console.print(table)
-    if outcome.results:
-        console.print(f"Report: {outcome.report}", markup=False)
-    if outcome.journal:
-        console.print(f"Journal: {outcome.journal}", markup=False)
-    raise typer.Exit(outcome.exit_code)
-
-
-FILE_HELP = (
-    "A .csv file (UTF-8, else read as Windows-1252; columns separated by commas, semicolons or tabs) "
-    "or an .xlsx file (its first sheet)."
-)
-
-
-def _import_command(kind: str, summary_text: str):
-    def command(
-        file: Path = typer.Argument(..., exists=True, dir_okay=False, metavar="FILE", help=FILE_HELP),
-        url: str | None = typer.Option(
-            None,
-            "--url",
-            envvar="SCOLARITE_URL",
-            metavar="URL",
-            show_default=False,
-            help="The service root, e.g. http://127.0.0.1:8000/GraphV1/ (required).",
-        ),
-        user: str | None = typer.Option(
-            None,
-            "--user",
-            envvar="SCOLARITE_USER",
-            metavar="LOGIN",
-            show_default=False,
-            help="HTTP Basic login (or give --api-key).",
-        ),
-        password: str | None = typer.Option(
-            None,
-            "--password",
-            envvar="SCOLARITE_PASSWORD",
-            metavar="PASSWORD",
-            show_default=False,
-            help="HTTP Basic password. Default: asked, not echoed.",
-        ),
-        api_key: str | None = typer.Option(
-            None,
-            "--api-key",
-            envvar="SCOLARITE_API_KEY",
-            metavar="KEY",
-            show_default=False,
-            help="Send this X-ApiKey instead of a login (it wins over one).",
-        ),
-        concurrency: int = typer.Option(
-            8, "--concurrency", "-j", metavar="N", min=1, max=64, help="Rows imported at once (1 to 64)."
-        ),
-        dry_run: bool = typer.Option(
-            False,
-            "--dry-run",
-            help="Check every row and resolve every reference with GET requests only; "
-            "write nothing, on the server or in the journal. Default: off.",
-        ),
-        journal: Path | None = typer.Option(
-            None,
-            "--journal",
-            dir_okay=False,
-            metavar="PATH",
-            show_default=False,
-            help="The journal that makes re-runs resume. Default: FILE.journal.sqlite, beside FILE.",
-        ),
-        report: Path | None = typer.Option(
-            None,
-            "--report",
-            dir_okay=False,
-            metavar="PATH",
-            show_default=False,
-            help="The report, one line per row. Default: FILE.report.csv "
-            "(FILE.dry-run.report.csv with --dry-run), beside FILE.",
-        ),
-    ) -> None:
-        _run_import(kind, file, url, user, password, api_key, concurrency, dry_run, journal, report)
-
-    command.__doc__ = summary_text
-    return command
-
-
-import_app.command("dossiers", short_help="Import dossiers d'inscription.")(
-    _import_command(
-        "dossiers", "Create the dossier d'inscription of each row (e-mail, learner, inscription, periods, client)."
-    )
-)
-import_app.command("conventions", short_help="Import conventions.")(
-    _import_command("conventions", "Create the convention of each row (convention, entreprise, organisme financeur).")
-)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import httpx
@@ -60,10 +60,14 @@ class Parallel:
     same time (the sync one runs them in order).  What comes back is the list of their outcomes, in order: each
     one's result, or the exception it raised (every one runs to its end, so none is left half-done)."""
 
-    operations: list[Any]
+    operations: list[Operation[Any]]
 
 
+#: A call of the service written without I/O: it yields requests, is sent their answers, returns its result.
 Operation = Generator[Request | Parallel, Any, T]
+
+#: A JSON object of the service (an entity, or the answer of an action).
+Entity = dict[str, Any]
 
 
 def key_segment(key: Any) -> str:
@@ -129,7 +133,22 @@ def build(http: httpx.Client | httpx.AsyncClient, req: Request) -> httpx.Request
     return http.build_request(req.method, req.path, **kwargs)
 
 
-def parse(req: Request, resp: httpx.Response) -> Response:
+class RawResponse(Protocol):
+    """What :func:`parse` reads of an HTTP answer: an ``httpx.Response``, or the async client's own
+    :class:`~scolarite.client._transport.LeanResponse`."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def url(self) -> object: ...
+    def json(self) -> Any: ...
+
+
+def parse(req: Request, resp: RawResponse) -> Response:
     """The answer, or the :class:`ODataError` for an error status."""
     text = resp.text
     body: Any = None
@@ -182,7 +201,7 @@ class RetryPolicy:
     jitter: float = 0.1
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
-        wait = min(self.max_backoff, self.backoff * (2**attempt))
+        wait = min(self.max_backoff, self.backoff * 2.0**attempt)
         wait += wait * self.jitter * random.random()
         hinted = parse_retry_after(retry_after)
         if hinted is not None:
@@ -226,18 +245,18 @@ def next_step(
     req: Request,
     attempt: int,
     *,
-    response: httpx.Response | None = None,
+    response: RawResponse | None = None,
     exc: Exception | None = None,
-) -> tuple[Response | None, float | None]:
-    """After one attempt: ``(answer, None)`` to return it, ``(None, seconds)`` to wait and try again; raises the
+) -> Response | float:
+    """After one attempt: the answer to return, or the seconds to wait before trying again; raises the
     :class:`~scolarite.client.errors.ODataError` or :class:`~scolarite.client.errors.TransportFailure` otherwise."""
     if exc is not None:
         wait = policy.after_exception(req, exc, attempt)
         if wait is None:
             raise transport_failure(req, exc, req.path) from exc
-        return None, wait
+        return wait
     assert response is not None
     wait = policy.after_response(req, response.status_code, response.headers, attempt)
     if wait is None:
-        return parse(req, response), None
-    return None, wait
+        return parse(req, response)
+    return wait

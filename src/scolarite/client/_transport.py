@@ -20,6 +20,7 @@ import base64
 import json
 import urllib.request
 import zlib
+from collections.abc import AsyncGenerator
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -96,6 +97,7 @@ class LeanHTTP:
         self.timeout = timeout
         self.connections = max(1, connections)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closer: AsyncGenerator[None] | None = None  # held here: a loop holds its async generators weakly
         self._slots = asyncio.Semaphore(self.connections)
         self._idle: list[_Connection] = []
         self._closed = False
@@ -103,7 +105,8 @@ class LeanHTTP:
     async def send(self, req: Request) -> LeanResponse:
         target = self.target(req)
         data = self.message(req, target)
-        self._bind()
+        if asyncio.get_running_loop() is not self._loop:
+            await self._bind()
         await self._acquire()
         try:
             conn = self._reuse() or await self._open()
@@ -142,12 +145,24 @@ class LeanHTTP:
                 extra += b"Content-Length: 0\r\n"
         return b"%s %s HTTP/1.1\r\n%s%s\r\n%s" % (req.method.encode(), target.encode("ascii"), self.fixed, extra, body)
 
-    def _bind(self) -> None:
+    async def _bind(self) -> None:
         """Connections belong to the event loop that opened them: a client used again under another loop (a second
-        ``asyncio.run``) starts a new pool."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._loop, self._idle, self._slots = loop, [], asyncio.Semaphore(self.connections)
+        ``asyncio.run``) starts a new pool, and the end of each loop closes its pool (:meth:`_close_with_loop`)."""
+        self._loop, self._idle, self._slots = asyncio.get_running_loop(), [], asyncio.Semaphore(self.connections)
+        self._closer = self._close_with_loop(self._idle)
+        await anext(self._closer)
+
+    @staticmethod
+    async def _close_with_loop(idle: list[_Connection]) -> AsyncGenerator[None]:
+        """Suspended while its loop runs; the loop's end (``asyncio.run`` closes the async generators started in it)
+        closes the connections left idle, while they can still be closed: once the loop is gone, each one would only
+        be dropped, its socket left open."""
+        try:
+            yield
+        finally:
+            for conn in idle:
+                conn.close()
+            idle.clear()
 
     async def _acquire(self) -> None:
         """A connection slot (waiting at most the timeout when all are taken)."""
@@ -236,7 +251,7 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, str, dict[str, 
 
 
 async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    parts = []
+    parts: list[bytes] = []
     while True:
         size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip(), 16)
         if size == 0:

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import httpx
 
 from . import operations
-from ._base import ClientBase, bind_operations
-from ._core import Operation, Parallel, Request, Response, build, next_step, same_origin_url
+from ._base import ClientBase
+from ._core import Entity, Operation, Parallel, Request, Response, build, next_step, same_origin_url
 from ._transport import LeanHTTP, lean_fits
 from .errors import GraphV1Error
 from .query import Query
@@ -26,7 +26,8 @@ def _remember_missing_sniffio() -> None:
     try:
         import sniffio  # noqa: F401
     except ImportError:
-        sys.modules.setdefault("sniffio", None)
+        # None in sys.modules is the documented "import fails at once" (typeshed types the values as modules only)
+        sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 _remember_missing_sniffio()
@@ -42,7 +43,6 @@ class AsyncGraphV1Client(ClientBase):
 
     def __init__(self, url: str, **kwargs: Any):
         super().__init__(url, **kwargs)
-        self._sleep = self._sleep or asyncio.sleep
         self._http = httpx.AsyncClient(**self._http_kwargs)
         self._lean = self._lean_http()
 
@@ -56,7 +56,7 @@ class AsyncGraphV1Client(ClientBase):
     async def __aenter__(self) -> AsyncGraphV1Client:
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -79,7 +79,8 @@ class AsyncGraphV1Client(ClientBase):
                 else:
                     req = op.send(resp)
         except StopIteration as stop:
-            return stop.value
+            result: T = stop.value
+            return result
 
     async def _outcome(self, op: Operation[T]) -> T | Exception:
         """One of a :class:`Parallel`'s operations: its result, or what it raised (the others go on)."""
@@ -98,17 +99,17 @@ class AsyncGraphV1Client(ClientBase):
                     self._lean.send(req) if self._lean is not None else self._http.send(build(self._http, req))
                 )
             except httpx.TransportError as exc:
-                answer, wait = next_step(self.retry, req, attempt, exc=exc)
+                step = next_step(self.retry, req, attempt, exc=exc)
             else:
-                answer, wait = next_step(self.retry, req, attempt, response=raw)
-            if answer is not None:
-                return answer
-            result = self._sleep(wait)
-            if asyncio.iscoroutine(result):
-                await result
+                step = next_step(self.retry, req, attempt, response=raw)
+            if isinstance(step, Response):
+                return step
+            slept = (self._sleep or asyncio.sleep)(step)
+            if asyncio.iscoroutine(slept):
+                await slept
             attempt += 1
 
-    async def iter_all(self, entity_set: str, query: Query | None = None) -> AsyncIterator[dict]:
+    async def iter_all(self, entity_set: str, query: Query | None = None) -> AsyncIterator[Entity]:
         """Every entity of a collection, page after page (following ``@odata.nextLink``)."""
         page = await self.run(operations.page(entity_set, query))
         for item in page.value:
@@ -117,13 +118,3 @@ class AsyncGraphV1Client(ClientBase):
             page = await self.run(operations.page(page.next_link))
             for item in page.value:
                 yield item
-
-
-def _wrap(fn):
-    async def method(self, *args, **kwargs):
-        return await self.run(fn(*args, **kwargs))
-
-    return method
-
-
-bind_operations(AsyncGraphV1Client, _wrap)

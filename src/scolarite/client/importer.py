@@ -15,7 +15,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -24,6 +23,8 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     SpinnerColumn,
+    Task,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -32,6 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import errors, operations
+from ._core import Entity
 from .aio import AsyncGraphV1Client
 from .journal import Journal
 from .resolver import Resolver
@@ -48,6 +50,9 @@ from .rows import (
 from .workflows import ALREADY_DONE, CREATED, FAILED, VALID, RowResult, convention_operation, dossier_operation
 
 KINDS = {"dossiers": "dossier", "conventions": "convention"}
+
+#: A row of the file as checked: the parsed row, or what is wrong with it.
+ParsedRow = DossierRow | ConventionRow | RowInvalid
 
 REPORT_COLUMNS = {
     "dossier": [
@@ -98,12 +103,12 @@ class ImportOutcome:
     fatal: str | None = None
 
     @property
-    def counts(self) -> Counter:
+    def counts(self) -> Counter[str]:
         return Counter(r.status for r in self.results)
 
     @property
-    def created(self) -> Counter:
-        c: Counter = Counter()
+    def created(self) -> Counter[str]:
+        c: Counter[str] = Counter()
         for r in self.results:
             for entity_set, ids in r.created.items():
                 c[entity_set] += len(ids)
@@ -119,7 +124,7 @@ class ImportOutcome:
 class RateColumn(ProgressColumn):
     """Rows per second."""
 
-    def render(self, task) -> Text:
+    def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
         return Text(f"{speed:5.1f} rows/s" if speed else "  – rows/s", style="progress.data.speed")
 
@@ -149,16 +154,7 @@ async def run_import(
     outcome.fatal = file_problem(path, kind, columns, source)
     if outcome.fatal:
         return outcome
-
-    parse = DossierRow.parse if kind == "dossier" else ConventionRow.parse
-    operation = dossier_operation if kind == "dossier" else convention_operation
-    parsed: list[tuple[SourceRow, Any]] = []
-    for src in source:
-        try:
-            parsed.append((src, parse(src.values, src.number, columns)))
-        except RowInvalid as exc:
-            parsed.append((src, exc))
-
+    parsed = parse_rows(kind, columns, source)
     journal = None
     results: dict[int, RowResult] = {}
     api = AsyncGraphV1Client(
@@ -170,83 +166,14 @@ async def run_import(
         connections=connections_for(options.concurrency),
     )
     try:
-        resolver = Resolver()
-        try:
-            await api.run(resolver.load_for(kind))
-            if kind == "dossier":
-                await api.run(resolver.preload_periods(row for _, row in parsed if not isinstance(row, Exception)))
-        except errors.GraphV1Error as exc:
-            reason = exc.reason if isinstance(exc, errors.ODataError) else exc.message
-            outcome.fatal = f"cannot read the referentials from {api.root}: {reason}"
-            for src, row in parsed:
-                key = row.key if not isinstance(row, Exception) else fallback_key(kind, src.values, src.number)
-                results[src.number] = RowResult(kind, key, src.number, FAILED, reason=outcome.fatal)
+        resolver = await read_referentials(api, kind, parsed, outcome, results)
+        if resolver is None:
             return outcome
         if not options.dry_run:
             outcome.journal = options.journal or Journal.beside(path)
             journal = Journal(outcome.journal)
-
-        semaphore = asyncio.Semaphore(max(1, options.concurrency))
-        locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            RateColumn(),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            TextColumn("{task.fields[failed]} failed"),
-            console=console,
-            transient=False,
-        )
-        verb = "checking" if options.dry_run else "importing"
-        task = progress.add_task(f"{verb} {kind_name}", total=len(parsed), failed=0)
-        failed = 0
-        lookups = LearnerLookups(api, parsed, batch=4 * options.concurrency) if kind == "dossier" else None
-
-        async def one(src: SourceRow, row: Any) -> None:
-            nonlocal failed
-            try:
-                if isinstance(row, RowInvalid):
-                    result = await api.run(
-                        operation(
-                            src.values,
-                            resolver=resolver,
-                            journal=journal,
-                            dry_run=options.dry_run,
-                            number=src.number,
-                            columns=columns,
-                        )
-                    )
-                else:
-                    async with locks[row.email.strip().lower()], semaphore:
-                        known = {"learners": await lookups.learners(row)} if lookups else {}
-                        result = await api.run(
-                            operation(
-                                row,
-                                resolver=resolver,
-                                journal=journal,
-                                dry_run=options.dry_run,
-                                number=src.number,
-                                **known,
-                            )
-                        )
-            except Exception as exc:
-                key = row.key if not isinstance(row, Exception) else fallback_key(kind, src.values, src.number)
-                result = RowResult(
-                    kind, key, src.number, FAILED, reason=f"unexpected error: {type(exc).__name__}: {exc}"
-                )
-            results[src.number] = result
-            if not result.ok:
-                failed += 1
-            progress.update(task, advance=1, failed=failed)
-            if on_row:
-                on_row(result)
-
-        with progress:
-            await asyncio.gather(*(one(src, row) for src, row in parsed))
+        rows = RowRuns(api, kind, parsed, resolver, journal, options, columns, results, on_row)
+        await rows.run(kind_name, console)
     finally:
         outcome.results = [results[src.number] for src, _ in parsed if src.number in results]
         await api.aclose()
@@ -254,6 +181,129 @@ async def run_import(
             journal.close()
         write_report(outcome)
     return outcome
+
+
+def parse_rows(kind: str, columns: list[str], source: list[SourceRow]) -> list[tuple[SourceRow, ParsedRow]]:
+    """Every row checked once, before any runs: the parsed row, or what is wrong with it."""
+    parse = DossierRow.parse if kind == "dossier" else ConventionRow.parse
+    parsed: list[tuple[SourceRow, ParsedRow]] = []
+    for src in source:
+        try:
+            parsed.append((src, parse(src.values, src.number, columns)))
+        except RowInvalid as exc:
+            parsed.append((src, exc))
+    return parsed
+
+
+def row_key(kind: str, src: SourceRow, row: ParsedRow) -> str:
+    """The row's key in the journal and the results, also for a row that does not parse."""
+    return row.key if not isinstance(row, Exception) else fallback_key(kind, src.values, src.number)
+
+
+async def read_referentials(
+    api: AsyncGraphV1Client,
+    kind: str,
+    parsed: list[tuple[SourceRow, ParsedRow]],
+    outcome: ImportOutcome,
+    results: dict[int, RowResult],
+) -> Resolver | None:
+    """The referentials (and, for dossiers, the parcours' periods) read once for every row; ``None`` when the
+    service cannot give them: the import is then fatal, and every row failed for that reason."""
+    resolver = Resolver()
+    try:
+        await api.run(resolver.load_for(kind))
+        if kind == "dossier":
+            await api.run(resolver.preload_periods(row for _, row in parsed if isinstance(row, DossierRow)))
+    except errors.GraphV1Error as exc:
+        reason = exc.reason if isinstance(exc, errors.ODataError) else str(exc)
+        outcome.fatal = f"cannot read the referentials from {api.root}: {reason}"
+        for src, row in parsed:
+            results[src.number] = RowResult(kind, row_key(kind, src, row), src.number, FAILED, reason=outcome.fatal)
+        return None
+    return resolver
+
+
+class RowRuns:
+    """The rows of one import, side by side: ``concurrency`` at a time, those of one e-mail one after the other
+    (they share a learner), each one's result kept in ``results``, shown on the progress bar and given to
+    ``on_row``."""
+
+    def __init__(
+        self,
+        api: AsyncGraphV1Client,
+        kind: str,
+        parsed: list[tuple[SourceRow, ParsedRow]],
+        resolver: Resolver,
+        journal: Journal | None,
+        options: ImportOptions,
+        columns: list[str],
+        results: dict[int, RowResult],
+        on_row: Callable[[RowResult], None] | None,
+    ):
+        self.api, self.kind, self.parsed, self.resolver, self.journal = api, kind, parsed, resolver, journal
+        self.options, self.columns, self.results, self.on_row = options, columns, results, on_row
+        self.semaphore = asyncio.Semaphore(max(1, options.concurrency))
+        self.locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.lookups = LearnerLookups(api, parsed, batch=4 * options.concurrency) if kind == "dossier" else None
+        self.failed = 0
+
+    async def run(self, kind_name: str, console: Console) -> None:
+        progress = import_progress(console)
+        verb = "checking" if self.options.dry_run else "importing"
+        task = progress.add_task(f"{verb} {kind_name}", total=len(self.parsed), failed=0)
+        with progress:
+            await asyncio.gather(*(self.one(src, row, progress, task) for src, row in self.parsed))
+
+    async def one(self, src: SourceRow, row: ParsedRow, progress: Progress, task: TaskID) -> None:
+        """One row, to its result: an error the workflow does not report (a bug) fails the row, not the import."""
+        try:
+            result = await self.result(src, row)
+        except Exception as exc:
+            reason = f"unexpected error: {type(exc).__name__}: {exc}"
+            result = RowResult(self.kind, row_key(self.kind, src, row), src.number, FAILED, reason=reason)
+        self.results[src.number] = result
+        if not result.ok:
+            self.failed += 1
+        progress.update(task, advance=1, failed=self.failed)
+        if self.on_row:
+            self.on_row(result)
+
+    async def result(self, src: SourceRow, row: ParsedRow) -> RowResult:
+        """The row's workflow.  A row that does not parse runs it on its cells, so that all its problems (its
+        unresolved references too) are reported at once; it waits for no other row."""
+        resolver, journal, dry_run, number = self.resolver, self.journal, self.options.dry_run, src.number
+        if isinstance(row, RowInvalid):
+            workflow = dossier_operation if self.kind == "dossier" else convention_operation
+            cells = workflow(
+                src.values, resolver=resolver, journal=journal, dry_run=dry_run, number=number, columns=self.columns
+            )
+            return await self.api.run(cells)
+        async with self.locks[row.email.strip().lower()], self.semaphore:
+            if isinstance(row, DossierRow):
+                learners = await self.lookups.learners(row) if self.lookups else None
+                op = dossier_operation(
+                    row, resolver=resolver, journal=journal, dry_run=dry_run, number=number, learners=learners
+                )
+            else:
+                op = convention_operation(row, resolver=resolver, journal=journal, dry_run=dry_run, number=number)
+            return await self.api.run(op)
+
+
+def import_progress(console: Console) -> Progress:
+    """The progress bar of an import: rows done of all, their rate, the time left, how many failed."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        console=console,
+        transient=False,
+    )
 
 
 def file_problem(path: Path, kind: str, columns: list[str], source: list[SourceRow]) -> str | None:
@@ -285,16 +335,16 @@ class LearnerLookups:
     An e-mail that several rows of the file share is left out: its first row may create the learner that the
     next one must find, so those rows look it up themselves, one after the other, as before."""
 
-    def __init__(self, api: AsyncGraphV1Client, parsed: list[tuple[SourceRow, Any]], batch: int):
+    def __init__(self, api: AsyncGraphV1Client, parsed: list[tuple[SourceRow, ParsedRow]], batch: int):
         emails = [row.email for _, row in parsed if not isinstance(row, Exception)]
         seen = Counter(e.strip().lower() for e in emails)
         unique = [e for e in emails if seen[e.strip().lower()] == 1]
         self.api = api
         self.batches = [unique[i : i + batch] for i in range(0, len(unique), batch)]
         self.batch_of = {e: n for n, group in enumerate(self.batches) for e in group}
-        self.tasks: dict[int, asyncio.Task] = {}
+        self.tasks: dict[int, asyncio.Task[dict[str, list[Entity]] | None]] = {}
 
-    async def learners(self, row: Any) -> list[dict] | None:
+    async def learners(self, row: DossierRow) -> list[Entity] | None:
         """The row's learners, or ``None`` when the row must look for itself (a shared e-mail, a failed look-up)."""
         n = self.batch_of.get(row.email)
         if n is None:
@@ -308,7 +358,7 @@ class LearnerLookups:
         if n < len(self.batches) and n not in self.tasks:
             self.tasks[n] = asyncio.ensure_future(self._lookup(self.batches[n]))
 
-    async def _lookup(self, emails: list[str]) -> dict[str, list[dict]] | None:
+    async def _lookup(self, emails: list[str]) -> dict[str, list[Entity]] | None:
         try:
             return await self.api.run(operations.learners_by_emails(emails))
         except errors.GraphV1Error:

@@ -78,11 +78,11 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        self._deferred: list[tuple[str, tuple]] = []
+        self._deferred: list[tuple[str, tuple[Any, ...]]] = []
         # The rows with steps: a row that has none (a new row) needs no read.
         self._keys = {k for (k,) in self._db.execute("SELECT DISTINCT row_key FROM steps")}
 
-    def _write(self, *statements: tuple[str, tuple]) -> None:
+    def _write(self, *statements: tuple[str, tuple[Any, ...]]) -> None:
         """The deferred statements, then ``statements``, in one transaction."""
         todo, self._deferred = [*self._deferred, *statements], []
         if not todo:
@@ -96,7 +96,7 @@ class Journal:
             raise
         self._db.execute("COMMIT")
 
-    def _defer(self, sql: str, args: tuple) -> None:
+    def _defer(self, sql: str, args: tuple[Any, ...]) -> None:
         self._deferred.append((sql, args))
         if len(self._deferred) >= _MAX_DEFERRED:
             self._write()
@@ -120,7 +120,7 @@ class Journal:
     def __enter__(self) -> Journal:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # ---------------------------------------------------------------- steps

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import errors
-from ._core import _NO_BODY, Operation, Parallel, Request, Response, entity_path, key_segment, set_path
+from ._core import _NO_BODY, Entity, Operation, Parallel, Request, Response, entity_path, key_segment, set_path
 from .query import Query, as_params, eq, in_, startswith
 
 #: The entity sets of GraphV1 (``$metadata``); any other name works too, these are for discovery.
@@ -97,7 +97,7 @@ _ENTITY_KEY = re.compile(r"\(([^()]+)\)/?$")
 
 @dataclass
 class Page:
-    value: list[dict[str, Any]]
+    value: list[Entity]
     next_link: str | None
     count: int | None = None
 
@@ -111,16 +111,17 @@ def request(
     headers: dict[str, str] | None = None,
 ) -> Operation[Response]:
     """Any call: ``request("GET", "Apprenant/12/Mail")``."""
-    return (yield Request(method.upper(), path, as_params(params), json, dict(headers or {})))
+    resp: Response = yield Request(method.upper(), path, as_params(params), json, dict(headers or {}))
+    return resp
 
 
-def get(entity_set: str, key: Any, query: Query | None = None) -> Operation[dict]:
+def get(entity_set: str, key: Any, query: Query | None = None) -> Operation[Entity]:
     """``GET /Set/{key}``; :class:`~scolarite.client.errors.NotFound` when there is none."""
     resp = yield Request("GET", entity_path(entity_set, key), as_params(query))
     return _entity(resp)
 
 
-def get_or_none(entity_set: str, key: Any, query: Query | None = None) -> Operation[dict | None]:
+def get_or_none(entity_set: str, key: Any, query: Query | None = None) -> Operation[Entity | None]:
     """``GET /Set/{key}``, ``None`` when it does not exist (404)."""
     try:
         return (yield from get(entity_set, key, query))
@@ -148,9 +149,9 @@ def page(entity_set_or_url: str, query: Query | None = None, *, body: Any = _NO_
 
 def all(
     entity_set: str, query: Query | None = None, *, limit: int | None = None, body: Any = _NO_BODY
-) -> Operation[list[dict]]:
+) -> Operation[list[Entity]]:
     """Every entity of a collection, following ``@odata.nextLink`` (at most ``limit`` of them)."""
-    out: list[dict] = []
+    out: list[Entity] = []
     p = yield from page(entity_set, query, body=body)
     out.extend(p.value)
     while p.next_link and (limit is None or len(out) < limit):
@@ -162,7 +163,7 @@ def all(
 list_ = all
 
 
-def first(entity_set: str, query: Query | None = None) -> Operation[dict | None]:
+def first(entity_set: str, query: Query | None = None) -> Operation[Entity | None]:
     """The first entity of the collection (``$top=1``), or ``None``."""
     p = yield from page(entity_set, (query or Query()).top(1))
     return p.value[0] if p.value else None
@@ -175,7 +176,7 @@ def count(entity_set: str, query: Query | None = None) -> Operation[int]:
     return int(resp.text.strip())
 
 
-def create(entity_set: str, body: dict[str, Any], *, minimal: bool = False) -> Operation[dict]:
+def create(entity_set: str, body: dict[str, Any], *, minimal: bool = False) -> Operation[Entity]:
     """``POST /Set`` → the created entity (201).  With ``minimal``, when only its ``Id`` is needed, the service is
     asked not to render it back (``Prefer: return=minimal``): the answer is then ``{"Id": …}``, read from the
     ``OData-EntityId`` header (a service that ignores the preference sends the entity, returned as is)."""
@@ -186,14 +187,14 @@ def create(entity_set: str, body: dict[str, Any], *, minimal: bool = False) -> O
 def parallel(*ops: Operation[Any]) -> Operation[list[Any]]:
     """Operations that do not depend on each other, at the same time with the async client (in turn with the sync
     one): their results, in order.  Every one runs to its end; then the first failure, if any, is raised."""
-    outcomes = yield Parallel(list(ops))
+    outcomes: list[Any] = yield Parallel(list(ops))
     for outcome in outcomes:
         if isinstance(outcome, Exception):
             raise outcome
     return outcomes
 
 
-def replace(entity_set: str, key: Any, body: dict[str, Any], *, method: str | None = None) -> Operation[dict]:
+def replace(entity_set: str, key: Any, body: dict[str, Any], *, method: str | None = None) -> Operation[Entity]:
     """Full replacement (R2): every property not in ``body`` is reset. ``PUT``, or ``POST /Set/{Id}`` for the sets
     documented that way (:data:`POST_UPDATE_SETS`)."""
     verb = (method or ("POST" if entity_set in POST_UPDATE_SETS else "PUT")).upper()
@@ -203,7 +204,7 @@ def replace(entity_set: str, key: Any, body: dict[str, Any], *, method: str | No
     return _entity(resp) if resp.body else (yield from get(entity_set, key))
 
 
-def update(entity_set: str, key: Any, changes: dict[str, Any], *, method: str | None = None) -> Operation[dict]:
+def update(entity_set: str, key: Any, changes: dict[str, Any], *, method: str | None = None) -> Operation[Entity]:
     """The documented update: GET the entity, apply ``changes``, send it all back (R2)."""
     current = yield from get(entity_set, key)
     body = {k: v for k, v in current.items() if k not in _SERVER_OWNED and not k.startswith("@")}
@@ -211,7 +212,7 @@ def update(entity_set: str, key: Any, changes: dict[str, Any], *, method: str | 
     return (yield from replace(entity_set, key, body, method=method))
 
 
-def patch(entity_set: str, key: Any, changes: dict[str, Any]) -> Operation[dict]:
+def patch(entity_set: str, key: Any, changes: dict[str, Any]) -> Operation[Entity]:
     """``PATCH /Set/{key}``: only the properties sent change (OData merge)."""
     resp = yield Request("PATCH", entity_path(entity_set, key), {}, changes)
     return _entity(resp) if resp.body else (yield from get(entity_set, key))
@@ -257,7 +258,7 @@ def _spellings(address: str, ignore_case: bool) -> list[str]:
     return list(dict.fromkeys([address, address.lower()] if ignore_case else [address]))
 
 
-def learners_by_email(address: str, *, ignore_case: bool = True) -> Operation[list[dict]]:
+def learners_by_email(address: str, *, ignore_case: bool = True) -> Operation[list[Entity]]:
     """The learners whose e-mail is ``address`` (A4/B1: ``$filter=Mail/Adresse eq '…'``), oldest first."""
     cond = in_("Mail/Adresse", _spellings(address, ignore_case))
     return (yield from all("Apprenant", Query().filter(cond).orderby("Id")))
@@ -268,12 +269,14 @@ def learners_by_email(address: str, *, ignore_case: bool = True) -> Operation[li
 LONGEST_FILTER = 1500
 
 
-def learners_by_emails(addresses: Iterable[str], *, longest: int = LONGEST_FILTER) -> Operation[dict[str, list[dict]]]:
+def learners_by_emails(
+    addresses: Iterable[str], *, longest: int = LONGEST_FILTER
+) -> Operation[dict[str, list[Entity]]]:
     """What :func:`learners_by_email` answers for each of many addresses, in a few requests (each ``$filter`` at
     most ``longest`` characters): ``{address: learners, oldest first}``.  The addresses must differ in lower
     case (each learner found is given to the address it matches in lower case)."""
     addresses = list(dict.fromkeys(addresses))
-    by_lower: dict[str, list[dict]] = {a.strip().lower(): [] for a in addresses}
+    by_lower: dict[str, list[Entity]] = {a.strip().lower(): [] for a in addresses}
     spellings = [s for a in addresses for s in _spellings(a, True)]
     with_mail = Query().expand("Mail", Query().select("Adresse"))
     seen: set[Any] = set()
@@ -301,12 +304,12 @@ def _filter_groups(spellings: list[str], longest: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def mails_by_address(address: str) -> Operation[list[dict]]:
+def mails_by_address(address: str) -> Operation[list[Entity]]:
     """The ``Mail`` records of ``address`` (there may be several, R13), oldest first."""
     return (yield from all("Mail", Query().filter(in_("Adresse", _spellings(address, True))).orderby("Id")))
 
 
-def create_client_for_learner(learner_id: int, body: dict[str, Any], *, minimal: bool = False) -> Operation[dict]:
+def create_client_for_learner(learner_id: int, body: dict[str, Any], *, minimal: bool = False) -> Operation[Entity]:
     """``POST /Apprenant/{Id}/Client`` (A13): the learner's paying client, ``Code`` ``411-{learner code}-``
     (``minimal``: only its ``Id``, as for :func:`create`)."""
     resp = yield Request(
@@ -315,13 +318,13 @@ def create_client_for_learner(learner_id: int, body: dict[str, Any], *, minimal:
     return _created(resp)
 
 
-def create_client_for_candidate(candidate_id: int, body: dict[str, Any]) -> Operation[dict]:
+def create_client_for_candidate(candidate_id: int, body: dict[str, Any]) -> Operation[Entity]:
     """``POST /Candidat/{Id}/Client``."""
     resp = yield Request("POST", entity_path("Candidat", candidate_id, "Client"), {}, body)
     return _entity(resp)
 
 
-def clients_of(reference_id: int) -> Operation[list[dict]]:
+def clients_of(reference_id: int) -> Operation[list[Entity]]:
     """``GET /Client?$filter=ReferenceId eq {id}``: the clients made from a learner or a convention."""
     return (yield from all("Client", Query().filter(eq("ReferenceId", reference_id)).orderby("Id")))
 
@@ -332,24 +335,26 @@ def synchronise_affaire(convention_id: int) -> Operation[None]:
     return None
 
 
-def parcours_periods(parcours_id: int) -> Operation[list[dict]]:
+def parcours_periods(parcours_id: int) -> Operation[list[Entity]]:
     """``GET /Parcours/{Id}?$expand=ParcoursPeriodes`` (A10): the parcours' periods."""
     parcours = yield from get("Parcours", parcours_id, Query().expand("ParcoursPeriodes"))
     return list(parcours.get("ParcoursPeriodes") or [])
 
 
-def inscription_periods(inscription_id: int) -> Operation[list[dict]]:
+def inscription_periods(inscription_id: int) -> Operation[list[Entity]]:
     """``GET /Inscription/{Id}/InscriptionPeriodes``: the periods linked to an inscription."""
-    return (yield from navigation("Inscription", inscription_id, "InscriptionPeriodes"))
+    periods: list[Entity] = yield from navigation("Inscription", inscription_id, "InscriptionPeriodes")
+    return periods
 
 
-def eligible_sequences(inscription_id: int, type_code_prefix: str = "S") -> Operation[list[dict]]:
+def eligible_sequences(inscription_id: int, type_code_prefix: str = "S") -> Operation[list[Entity]]:
     """The séquences a convention of this inscription can use (B4), by the documented query:
     ``GET /InscriptionSequence?$expand=Sequence&$select=Sequence&$filter=startswith(Sequence/TypeSequence/Code,
     'S')`` with the JSON body ``{"Id": <inscription id>}``.  Returns the ``Sequence`` entities."""
     query = ELIGIBLE_SEQUENCES.filter(startswith("Sequence/TypeSequence/Code", type_code_prefix))
     rows = yield from all("InscriptionSequence", query, body={"Id": int(inscription_id)})
-    out, seen = [], set()
+    out: list[Entity] = []
+    seen: set[Any] = set()
     for row in rows:
         seq = row.get("Sequence")
         if isinstance(seq, dict) and seq.get("Id") not in seen:
@@ -358,7 +363,7 @@ def eligible_sequences(inscription_id: int, type_code_prefix: str = "S") -> Oper
     return out
 
 
-def _created(resp: Response) -> dict:
+def _created(resp: Response) -> Entity:
     """The entity a creation answered with, or ``{"Id": key}`` from the URL of a body-less answer (204)."""
     if isinstance(resp.body, dict) or resp.status != 204:
         return _entity(resp)
@@ -375,7 +380,7 @@ def _created(resp: Response) -> dict:
     return {"Id": int(key) if key.isdigit() else key.strip("'")}
 
 
-def _entity(resp: Response) -> dict:
+def _entity(resp: Response) -> Entity:
     if not isinstance(resp.body, dict):
         raise errors.ODataError(resp.status, "UnexpectedAnswer", "the answer carries no entity", url=resp.url)
     return resp.body

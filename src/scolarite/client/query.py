@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
 _PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
 _ORDER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:/[A-Za-z_][A-Za-z0-9_]*)*)(?:\s+(asc|desc))?$", re.IGNORECASE)
@@ -109,7 +109,7 @@ class Field:
         return self.text
 
 
-FieldLike = Union[str, Field]
+FieldLike = str | Field
 
 
 def _field(f: FieldLike) -> str:
@@ -124,7 +124,7 @@ def toupper(f: FieldLike) -> Field:
     return Field(_field(f), _raw=True).upper()
 
 
-def _cmp(op: str):
+def _cmp(op: str) -> Callable[[FieldLike, Any], Expr]:
     def make(field: FieldLike, value: Any) -> Expr:
         return Expr(f"{_field(field)} {op} {literal(value)}")
 
@@ -203,7 +203,7 @@ class Query:
 
     __slots__ = ("_count", "_expand", "_filters", "_orderby", "_select", "_skip", "_top")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._filters: tuple[str, ...] = ()
         self._select: tuple[str, ...] = ()
         self._expand: tuple[str, ...] = ()
@@ -212,7 +212,7 @@ class Query:
         self._skip: int | None = None
         self._count: bool | None = None
 
-    def _copy(self, **changes) -> Query:
+    def _copy(self, **changes: Any) -> Query:
         q = Query.__new__(Query)
         for slot in Query.__slots__:
             setattr(q, slot, changes.get(slot, getattr(self, slot)))
@@ -234,7 +234,7 @@ class Query:
             inner = ";".join(f"{k}={v}" for k, v in options.params().items())
             if inner:
                 item += f"({inner})"
-        return self._copy(_expand=self._expand + (item,))
+        return self._copy(_expand=(*self._expand, item))
 
     def orderby(self, *fields: str) -> Query:
         """``orderby("Nom", "Id desc")``."""
@@ -270,8 +270,9 @@ class Query:
     def params(self) -> dict[str, str]:
         """The query options, ready for a URL (httpx encodes them)."""
         out: dict[str, str] = {}
-        if self._filters:
-            out["$filter"] = self.filter_text  # type: ignore[assignment]
+        filter_text = self.filter_text
+        if filter_text is not None:
+            out["$filter"] = filter_text
         if self._select:
             out["$select"] = ",".join(self._select)
         if self._expand:

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import errors, operations
 from ._core import Operation
-from .rows import normalise
+from .rows import DossierRow, normalise
 
 
 class Unresolved(Exception):
@@ -61,10 +61,10 @@ _SHOWN = 12
 class Resolver:
     """The referentials of a run, loaded once (:meth:`load`), and the periods of each parcours (cached)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self._parcours: dict[int, list[dict[str, Any]]] = {}
-        self._found: dict[tuple[str, str], tuple[list, dict[str, Any]]] = {}
+        self._found: dict[tuple[str, str], tuple[list[dict[str, Any]], dict[str, Any]]] = {}
 
     @property
     def loaded(self) -> set[str]:
@@ -86,7 +86,7 @@ class Resolver:
             self._parcours[parcours_id] = yield from operations.parcours_periods(parcours_id)
         return self._parcours[parcours_id]
 
-    def preload_periods(self, rows: Iterable[Any]) -> Operation[None]:
+    def preload_periods(self, rows: Iterable[DossierRow]) -> Operation[None]:
         """Read once the periods of the voies d'entrée the rows (:class:`~scolarite.client.rows.DossierRow`) name:
         rows started together would each read them.  What does not resolve or cannot be read is left to the rows,
         which report it."""
@@ -113,7 +113,9 @@ class Resolver:
             return self._match(name, value, among, scope)
         return self._kept((name, value), self.rows[name], lambda: self._match(name, value, None, scope))
 
-    def _kept(self, key: tuple[str, str], rows: list, find: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def _kept(
+        self, key: tuple[str, str], rows: list[dict[str, Any]], find: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
         """``find()``, kept for ``key`` while the referential read is the same (tests swap one in)."""
         seen = self._found.get(key)
         if seen is None or seen[0] is not rows:
@@ -138,7 +140,8 @@ class Resolver:
         labels = []
         for r in rows:
             label = self.label(name, r)
-            nom = r.get("Nom") if isinstance(r.get("Nom"), str) else ""
+            given = r.get("Nom")
+            nom = given if isinstance(given, str) else ""
             if nom.strip() and normalise(nom) != normalise(label):
                 label = f"{label} ({nom.strip()})"
             if label not in labels:

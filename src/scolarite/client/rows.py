@@ -142,7 +142,7 @@ def read_table(path: str | Path) -> tuple[list[str], list[SourceRow]]:
         if not any(texts):
             continue
         values: dict[str, str] = {}
-        for k, v in zip(keys, texts):
+        for k, v in zip(keys, texts, strict=False):  # a row may have fewer or more cells than the header
             if k and k not in values:
                 values[k] = v
         rows.append(SourceRow(number, values))
@@ -296,25 +296,32 @@ class DossierRow:
         headers (a required one that is absent is reported as missing)."""
         v = {header_key(k): _cell_text(x) for k, x in values.items()}
         c = _Checker(v, DOSSIER_COLUMNS, DOSSIER_OPTIONAL, columns)
-        row = dict(
-            email=c.email("email"),
-            civilite=c.text("civilite"),
-            nom=c.text("nom"),
-            prenoms=c.text("prenoms"),
-            nom_usage=c.text("nom_usage"),
-            prenom_usage=c.text("prenom_usage"),
-            date_naissance=c.date("date_naissance"),
-            programme=c.text("programme"),
-            voie_entree=c.text("voie_entree"),
-            regime=c.text("regime"),
-            etat_inscription=c.text("etat_inscription"),
-            date_inscription=c.date("date_inscription"),
-            societe_facturation=c.text("societe_facturation"),
-            nature_client=c.text("nature_client"),
-        )
-        if c.problems:
+        # Every column is checked, in this order (that of the problems reported), before the row is refused.
+        email, civilite, nom, prenoms = c.email("email"), c.text("civilite"), c.text("nom"), c.text("prenoms")
+        nom_usage, prenom_usage = c.text("nom_usage"), c.text("prenom_usage")
+        date_naissance = c.date("date_naissance")
+        programme, voie_entree, regime = c.text("programme"), c.text("voie_entree"), c.text("regime")
+        etat_inscription, date_inscription = c.text("etat_inscription"), c.date("date_inscription")
+        societe_facturation, nature_client = c.text("societe_facturation"), c.text("nature_client")
+        if c.problems or date_inscription is None:  # a required date that is None has its problem listed
             raise RowInvalid(c.problems)
-        return cls(**row, number=number)
+        return cls(
+            email=email,
+            civilite=civilite,
+            nom=nom,
+            prenoms=prenoms,
+            nom_usage=nom_usage,
+            prenom_usage=prenom_usage,
+            date_naissance=date_naissance,
+            programme=programme,
+            voie_entree=voie_entree,
+            regime=regime,
+            etat_inscription=etat_inscription,
+            date_inscription=date_inscription,
+            societe_facturation=societe_facturation,
+            nature_client=nature_client,
+            number=number,
+        )
 
 
 @dataclass
@@ -341,25 +348,29 @@ class ConventionRow:
     ) -> ConventionRow:
         v = {header_key(k): _cell_text(x) for k, x in values.items()}
         c = _Checker(v, CONVENTION_COLUMNS, CONVENTION_OPTIONAL, columns)
-        row = dict(
-            email=c.email("email"),
-            programme=c.text("programme"),
-            type_convention=c.text("type_convention"),
-            entreprise_nom=c.text("entreprise_nom"),
-            entreprise_siret=c.text("entreprise_siret"),
-            organisme_financeur=c.text("organisme_financeur"),
-            date_debut=c.date("date_debut"),
-            date_fin=c.date("date_fin"),
-        )
-        siret = re.sub(r"\s", "", row["entreprise_siret"])
+        # Every column is checked, in this order (that of the problems reported), before the row is refused.
+        email, programme, type_convention = c.email("email"), c.text("programme"), c.text("type_convention")
+        entreprise_nom, entreprise_siret = c.text("entreprise_nom"), c.text("entreprise_siret")
+        organisme_financeur = c.text("organisme_financeur")
+        date_debut, date_fin = c.date("date_debut"), c.date("date_fin")
+        siret = re.sub(r"\s", "", entreprise_siret)
         if siret and not re.fullmatch(r"\d{14}", siret):
-            c.problems.append(f"'entreprise_siret' is not a SIRET (14 digits): '{row['entreprise_siret']}'")
-        row["entreprise_siret"] = siret
-        if row["date_debut"] and row["date_fin"] and row["date_fin"] < row["date_debut"]:
+            c.problems.append(f"'entreprise_siret' is not a SIRET (14 digits): '{entreprise_siret}'")
+        if date_debut and date_fin and date_fin < date_debut:
             c.problems.append("'date_fin' is before 'date_debut'")
-        if c.problems:
+        if c.problems or date_debut is None or date_fin is None:  # a required date that is None has its problem
             raise RowInvalid(c.problems)
-        return cls(**row, number=number)
+        return cls(
+            email=email,
+            programme=programme,
+            type_convention=type_convention,
+            entreprise_nom=entreprise_nom,
+            date_debut=date_debut,
+            date_fin=date_fin,
+            entreprise_siret=siret,
+            organisme_financeur=organisme_financeur,
+            number=number,
+        )
 
 
 def missing_columns(kind: str, columns: Iterable[str]) -> list[str]:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 import httpx
 
 from . import operations
-from ._base import ClientBase, bind_operations
-from ._core import Operation, Parallel, Request, Response, build, next_step, same_origin_url
+from ._base import ClientBase
+from ._core import Entity, Operation, Parallel, Request, Response, build, next_step, same_origin_url
 from .errors import GraphV1Error
 from .query import Query
 
@@ -31,13 +31,12 @@ class GraphV1Client(ClientBase):
 
     def __init__(self, url: str, **kwargs: Any):
         super().__init__(url, **kwargs)
-        self._sleep = self._sleep or time.sleep
         self._http = httpx.Client(**self._http_kwargs)
 
     def __enter__(self) -> GraphV1Client:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -58,7 +57,8 @@ class GraphV1Client(ClientBase):
                 else:
                     req = op.send(resp)
         except StopIteration as stop:
-            return stop.value
+            result: T = stop.value
+            return result
 
     def _outcome(self, op: Operation[T]) -> T | Exception:
         """One of a :class:`Parallel`'s operations (run in turn here): its result, or what it raised."""
@@ -75,28 +75,18 @@ class GraphV1Client(ClientBase):
             try:
                 raw = self._http.send(build(self._http, req))
             except httpx.TransportError as exc:
-                answer, wait = next_step(self.retry, req, attempt, exc=exc)
+                step = next_step(self.retry, req, attempt, exc=exc)
             else:
-                answer, wait = next_step(self.retry, req, attempt, response=raw)
-            if answer is not None:
-                return answer
-            self._sleep(wait)
+                step = next_step(self.retry, req, attempt, response=raw)
+            if isinstance(step, Response):
+                return step
+            (self._sleep or time.sleep)(step)
             attempt += 1
 
-    def iter_all(self, entity_set: str, query: Query | None = None) -> Iterator[dict]:
+    def iter_all(self, entity_set: str, query: Query | None = None) -> Iterator[Entity]:
         """Every entity of a collection, page after page (following ``@odata.nextLink``)."""
         page = self.run(operations.page(entity_set, query))
         yield from page.value
         while page.next_link:
             page = self.run(operations.page(page.next_link))
             yield from page.value
-
-
-def _wrap(fn):
-    def method(self, *args, **kwargs):
-        return self.run(fn(*args, **kwargs))
-
-    return method
-
-
-bind_operations(GraphV1Client, _wrap)
