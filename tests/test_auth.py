@@ -108,6 +108,7 @@ def _credential_rows(url: str) -> list[tuple]:
 @pytest.mark.parametrize("bad", list(BAD_CREDENTIALS))
 @pytest.mark.parametrize(("method", "path", "body"), REQUESTS, ids=REQUEST_IDS)
 def test_bad_credentials_get_401(server, method, path, body, bad):
+    """R1: without valid Basic credentials or X-ApiKey, every request is refused."""
     auth, headers = BAD_CREDENTIALS[bad]
     _assert_401(_request(server, method, path, body, auth=auth, headers=headers))
 
@@ -141,12 +142,14 @@ def test_no_credentials_fixture_is_refused(anon):
 
 @pytest.mark.parametrize(("method", "path", "body"), REQUESTS, ids=REQUEST_IDS)
 def test_valid_basic_is_accepted(server, method, path, body):
+    """R1: HTTP Basic (login:password) authenticates."""
     response = _request(server, method, path, body, auth=(USER, PASSWORD))
     assert response.status_code == (201 if method == "POST" else 200), response.text
 
 
 @pytest.mark.parametrize(("method", "path", "body"), REQUESTS, ids=REQUEST_IDS)
 def test_valid_api_key_is_accepted(server, api_key, method, path, body):
+    """R1: the API key sent unchanged in the X-ApiKey header authenticates."""
     response = _request(server, method, path, body, headers={"X-ApiKey": api_key})
     assert response.status_code == (201 if method == "POST" else 200), response.text
 

@@ -152,6 +152,7 @@ CASES = [
     Case("blank-required", "POST", "Mail", 400, "Adresse", {"Adresse": "  "}),
     Case("required-missing-mail", "POST", "Mail", 400, "Adresse", {"Nom": "perso"}),
     Case("required-missing-nom", "POST", "Apprenant", 400, "Nom", _apprenant(Nom=_REMOVE)),
+    # R9: a reference of 0 means "none", so a required one that is 0 is missing.
     Case("required-zero-civilite", "POST", "Apprenant", 400, "CiviliteId", _apprenant(CiviliteId=0)),
     Case("required-all-missing", "POST", "Apprenant", 400, ("CiviliteId", "MailId", "Nom", "Prenoms"), {"Code": "X"}),
     Case("required-missing-on-put", "PUT", lambda c: f"Mail/{c['mail']}", 400, "Adresse", {"Nom": "perso"}),
@@ -286,6 +287,7 @@ def test_case_ids_are_unique():
 
 
 def test_several_missing_required_are_all_listed(client, server):
+    """R17: CiviliteId, MailId, Nom and Prenoms are mandatory for a learner; all are named at once."""
     before = snapshot(server.database_url)
     err = _check_error(client.post("Apprenant", json={}), 400)
     assert {d["target"] for d in err["details"]} >= {"CiviliteId", "MailId", "Nom", "Prenoms"}

@@ -75,8 +75,20 @@ def served(tmp_path_factory):
     proc.wait(20)
 
 
+_opened: list[socket.socket] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_sockets():
+    """Every raw socket a test opens is closed when it ends (never left to the collector)."""
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def _connect(port: int) -> socket.socket:
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    _opened.append(s)
     return s
 
 

@@ -65,7 +65,7 @@ OVERRIDES = {
         "EtatInscriptionId": 78736,
         "DateInscription": "2023-11-20T12:00:00.000Z",
     },
-    # A voie d'entrée is only visible with a référence externe (R33).
+    # A voie d'entrée is only visible with a référence externe (R33): here through ReferenceExterneId (X36).
     "Recrutement": lambda client: {
         "ProgrammeId": 2215158,
         "ReferenceExterneId": make("ReferenceExterne", client)["Id"],
@@ -186,7 +186,8 @@ def test_create_read_replace_merge_delete(client, set_name):
     assert entity["@odata.context"].endswith(f"$metadata#{set_name}/$entity")
     kid = entity[key]
     assert created.headers["location"].endswith(f"{set_name}({kid})")
-    # Documented defaults of a fresh entity.
+    # Documented defaults of a fresh entity; an absent reference is 0 or null as each property's
+    # default says (R9).
     for p in es["properties"]:
         if p["name"] in body or p["name"] == key or (set_name, p["name"]) in DERIVED:
             continue
@@ -243,12 +244,12 @@ def test_create_read_replace_merge_delete(client, set_name):
             ).startswith("<"):
                 default = p["default_on_create"]
             assert same(replaced[p["name"]], default), (p["name"], replaced[p["name"]], default)
-        # POST on the key is the same full replacement (R3).
+        # POST on the key is the same full replacement (R3, X8).
         r = client.post(f"{set_name}/{kid}", json={**replace, name: "posted"})
         assert r.status_code == 200, r.text
         assert r.json()[name] == "posted"
 
-    # DELETE is soft: gone from every read, Object keeps the dates.
+    # DELETE is soft: gone from every read, Object keeps the dates (R11: DateSuppression set, Actif false).
     r = client.delete(f"{set_name}/{kid}")
     assert r.status_code == 204, r.text
     odata_error(client.get(f"{set_name}/{kid}"), 404)
@@ -261,6 +262,9 @@ def test_create_read_replace_merge_delete(client, set_name):
 
 
 def test_ids_come_from_one_sequence_and_object_resolves_any_id(client):
+    """R10: ids of every set come from one sequence, so /Object/{Id} resolves any of them; R11: with the
+    entity's technical metadata (dates, Actif, legacy Type name; the deletion side is checked by
+    test_create_read_replace_merge_delete)."""
     mail = make("Mail", client)
     civ = client.get("Civilite/1541").json()
     adresse = make("Adresse", client)
@@ -281,6 +285,7 @@ def test_ids_come_from_one_sequence_and_object_resolves_any_id(client):
 
 
 def test_object_type_of_documented_legacy_names(client):
+    """R11: Object.Type is the legacy table name the docs show (myapp.TS_ENTITE_JURIDIQUE)."""
     r = client.get("Object", params={"$filter": "Type eq 'myapp.TS_ENTITE_JURIDIQUE'", "$top": "1"})
     assert r.status_code == 200
     assert len(r.json()["value"]) == 1

@@ -88,7 +88,11 @@ def children(client: httpx.Client, folder: str) -> list[dict]:
 
 
 def test_upload_sequence_as_doc(client):
-    """B17 / R90: share, folder by path (created when missing), file, description, listing."""
+    """B17 / R90: share, folder by path (created when missing), file, description, listing.
+
+    The share is Instance.FileSystemShareName, the root folder's name and path (R85, X25); POST /Directory
+    answers the new folder's GUID as an Edm.Guid value (R86); a file's content travels base64-encoded in
+    stream (R88); a Description names the file, its context, document type and target folder (R89)."""
     r = client.get("Instance")
     assert r.status_code == 200, r.text
     name = share(client)
@@ -371,6 +375,7 @@ def _call(url: str, fn, *args):
 
 
 def test_delete_folder_documents(client, server):
+    """What R54 calls: a folder's documents deleted (X6), under the share of share_name (X25)."""
     code, other = new_code(), new_code()
     assert _call(server.database_url, lambda conn, service: share_name(conn, service)) == "instance"
     folder = mkdir(client, root(client), code)

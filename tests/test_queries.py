@@ -87,6 +87,7 @@ def _first_id(client, set_name) -> int:
 
 
 def test_parcours_with_periods_as_documented(client):
+    """R32: the periods of a voie d'entrée's parcours, by GET /Parcours/{Id}?$expand=ParcoursPeriodes."""
     r = client.get(f"Parcours/{PARCOURS}?$expand=ParcoursPeriodes")
     assert r.status_code == 200
     body = r.json()
@@ -101,6 +102,7 @@ def test_parcours_with_periods_as_documented(client):
 
 
 def test_eligible_sequences_query_as_documented(client, learner):
+    """R24, R51: the learner's séquence registrations by ApprenantId, narrowed to type-S séquences."""
     appr = learner["apprenant"]
     s_seq = client.get("Sequence", params={"$filter": "TypeSequence/Code eq 'S'", "$top": "2"}).json()["value"]
     other = client.get("Sequence", params={"$filter": "not startswith(TypeSequence/Code, 'S')", "$top": "2"}).json()[
@@ -128,6 +130,8 @@ def test_eligible_sequences_query_as_documented(client, learner):
 
 
 def test_navigation_paths(client, learner):
+    """Navigation paths, among them Inscription/{Id}/InscriptionPeriodes (R31) and the learner's
+    inscriptions by ApprenantId (R29)."""
     appr, mail = learner["apprenant"], learner["mail"]
     r = client.get(f"Apprenant/{appr['Id']}/Mail")
     assert r.status_code == 200

@@ -2,6 +2,7 @@ from conftest import example
 
 
 def test_civilites_in_spec_order(client):
+    """R16: GET /Civilite lists the configured civilities (Nom, Code, NomLong, GenreMale)."""
     r = client.get("Civilite")
     assert r.status_code == 200
     body = r.json()

@@ -99,6 +99,7 @@ def test_one_inscription_periode_per_inscription_and_period(client, server):
 
 
 def test_synchronisation_affaire_is_idempotent_under_concurrency(client, server):
+    """R61, X14: concurrent SynchronisationAffaire calls leave one client per payer, each linked once."""
     for _ in range(ROUNDS):
         dossier = make_dossier(client)
         sequence = s_sequences(client, dossier)[0]["Sequence"]["Id"]
@@ -182,6 +183,7 @@ def test_one_user_per_login(client, server):
 
 
 def test_one_autre_lieu_de_formation_per_code(client, server):
+    """R100: an AutreLieuFormation's Code is unique (409), under concurrency too."""
     body = next(e["request_body"] for e in examples("AutreLieuFormation") if e["request"].startswith("POST"))
     adresse = created(client.post("Adresse", json={"Adresse1": "1 rue", "Ville": "Boulogne"}))["Id"]
     for _ in range(ROUNDS):
@@ -235,6 +237,7 @@ def test_a_code_cannot_be_chosen_at_creation(client):
 
 
 def test_a_convention_code_is_the_servers(client):
+    """R50: the convention Code is assigned by the server; a full update may not give it another's."""
     dossier = make_dossier(client)
     sequence = s_sequences(client, dossier)[0]["Sequence"]["Id"]
     first, second = (

@@ -62,7 +62,8 @@ def s_sequences(client, dossier) -> list[dict]:
 
 
 def test_eligible_sequences_of_an_inscription(client, dossier):
-    """R52: the GET with body returns exactly the learner's type-S séquences of that inscription."""
+    """R52, X3: the GET with body returns exactly the learner's type-S séquences of that inscription; the
+    documented alternative, $filter=ApprenantId eq …, gives the same list."""
     learner, ins = dossier["learner"], dossier["inscription"]
     r = client.request("GET", SEQ_QUERY, json={"Id": ins["Id"]})
     body = r.json()
@@ -101,6 +102,7 @@ def test_eligible_sequences_of_an_inscription(client, dossier):
 
 
 def test_use_case_b_as_documented(client, dossier):
+    """Use case B, call by call; the rules each step checks are named where it checks them."""
     learner, ins = dossier["learner"], dossier["inscription"]
     # B1: the learner is found back
     assert client.get(f"Apprenant?$filter=Code eq '{learner['Code']}'").json()["value"][0]["Id"] == learner["Id"]
@@ -108,7 +110,7 @@ def test_use_case_b_as_documented(client, dossier):
     types = client.get("TypeConvention").json()
     assert_like(types, doc("TypeConvention", "GET"))
     assert {t["Code"] for t in types["value"]} >= {"STG", "PRO", "APP", "STA"}
-    # B3
+    # B3: the learner's inscriptions (R29)
     assert [i["Id"] for i in client.get(f"Inscription?$filter=ApprenantId eq {learner['Id']}").json()["value"]] == [
         ins["Id"]
     ]
@@ -125,16 +127,16 @@ def test_use_case_b_as_documented(client, dossier):
     assert_like(conv, doc("Convention", "GET /Convention/1234567"))
     documented = doc("Convention", "POST /Convention")
     assert len(conv) == 109  # context + the 108 properties (X20)
-    assert re.fullmatch(r"CS\d{8}", conv["Code"])
-    assert conv["EtatConventionId"] == FIRST_ETAT  # R53
-    assert conv["Devise"] == "Euro" and conv["NatureContratId"] == 0
+    assert re.fullmatch(r"CS\d{8}", conv["Code"])  # R50
+    assert conv["EtatConventionId"] == FIRST_ETAT  # R53, X7: lowest Ordre, then lowest Id
+    assert conv["Devise"] == "Euro" and conv["NatureContratId"] == 0  # R50
     for k, v in documented.items():  # documented defaults of a new convention
         if k not in ("@odata.context", "Id", "Code", "ApprenantId", "TypeConventionId", "SequenceId"):
             assert conv[k] == v, (k, conv[k], v)
     # B6
     etats = client.get("EtatConvention").json()
     assert_like(etats, doc("EtatConvention", "GET"))
-    # B7: an entreprise with its contact records, and one from an empty body
+    # B7 (R68): an entreprise with its contact records, and one from an empty body
     adresse = created(client.post("Adresse", json={"Adresse1": "1 rue de l'Usine", "Ville": "Lyon"}))
     mail = created(client.post("Mail", json={"Adresse": f"contact.{uuid.uuid4().hex[:6]}@entreprise1.fr"}))
     tel = created(client.post("Telephone", json={"Numero": "0472000000"}))
@@ -159,8 +161,9 @@ def test_use_case_b_as_documented(client, dossier):
         for n in ("LATERAL", "MAITRE", "SIGNATAIRE", "REFERENT")
     ]
     assert_like(pros[0], doc("Professionnel", "POST"))
-    enseignant = client.get("Enseignant").json()["value"][0]["Id"]  # B9
-    # B10: GET, change, POST the whole convention back
+    enseignant = client.get("Enseignant").json()["value"][0]["Id"]  # B9: the teacher, from GET /Enseignant (R76)
+    # B10 (R57, R59, R60, R76): GET, change, POST the whole convention back with the company, the
+    # Professionnel of each role, the teacher and the pay data
     full = client.get(f"Convention/{conv['Id']}").json()
     full.pop("@odata.context")
     full.pop("Id")
@@ -183,11 +186,27 @@ def test_use_case_b_as_documented(client, dossier):
     assert_like(updated.json(), doc("Convention", "GET /Convention/1234567"))
     assert updated.json()["EntrepriseId"] == entreprise["Id"] and updated.json()["Remuneration"] == 1234.56
     assert updated.json()["Code"] == conv["Code"]
+    stored = client.get(f"Convention/{conv['Id']}").json()
+    roles = {k: stored[k] for k in ("MaitreId", "SignataireId", "ReferentId", "EnseignantId")}
+    assert roles == {  # R57, R76
+        "MaitreId": pros[1]["Id"],
+        "SignataireId": pros[2]["Id"],
+        "ReferentId": pros[3]["Id"],
+        "EnseignantId": enseignant,
+    }
+    pay = {k: stored[k] for k in ("Remuneration", "CaisseRetraite", "AvantageNourriture", "AvantageLogement")}
+    assert pay == {
+        "Remuneration": 1234.56,
+        "CaisseRetraite": "AG2R",
+        "AvantageNourriture": 4.5,
+        "AvantageLogement": 100.0,
+    }
+    assert stored["AvantageAutre"] == "Tickets"  # R60
     # The same by PUT, with a field left out: it is reset (R2).
     full.pop("CaisseRetraite")
     put = client.put(f"Convention/{conv['Id']}", json=full)
     assert put.status_code == 200 and put.json()["CaisseRetraite"] == "" and put.json()["MaitreId"] == pros[1]["Id"]
-    # B11: financing body
+    # B11: financing body, from the set named OPCA (R67)
     opcas = client.get("OPCA").json()
     assert_like(opcas, doc("OPCA", "GET"))
     opca = next(o for o in opcas["value"] if o["Nom"] == "OPCO EP")
@@ -198,7 +217,8 @@ def test_use_case_b_as_documented(client, dossier):
     )
     assert_like(link, doc("ConventionOrganismeFinanceur", "POST"))
     assert link["TypePriseCharge"] == "Entreprise" and link["Nom"] is None  # R66
-    # B14–B15: billing clients
+    # B14–B15 (R61, X14): SynchronisationAffaire answers 200 without a body; the convention's billing
+    # clients are then found by ReferenceId: several, of different natures (R43)
     sync = client.post(f"Convention/{conv['Id']}/SynchronisationAffaire")
     assert sync.status_code == 200 and sync.content == b""
     clients = client.get(f"Client?%24filter=ReferenceId+eq+{conv['Id']}").json()
@@ -215,6 +235,7 @@ def test_use_case_b_as_documented(client, dossier):
 
 
 def test_synchronisation_twice_gives_the_same_clients(client, dossier):
+    """R61, X14: one client per payer (the entreprise, each financing body), created idempotently."""
     conv = created(
         client.post(
             "Convention",
@@ -242,6 +263,7 @@ def test_synchronisation_twice_gives_the_same_clients(client, dossier):
 
 
 def test_apprenticeship_gets_the_first_contractual_mode(client, dossier):
+    """R56, X5; and the first état (R53, X7) whatever the type."""
     conv = created(
         client.post(
             "Convention",
@@ -290,6 +312,8 @@ BAD = [
 
 @pytest.mark.parametrize("make_body,field,status", BAD, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_convention_input(client, server, dossier, make_body, field, status):
+    """R49 (ApprenantId, TypeConventionId, SequenceId are mandatory and must exist), R48/R51 (the séquence
+    is one of the learner's): refused, named, nothing written."""
     seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
     body = make_body(dossier, seq)
     if body.get("SequenceId") == "OTHER":
@@ -303,6 +327,8 @@ def test_bad_convention_input(client, server, dossier, make_body, field, status)
 
 
 def test_bad_links_and_updates(client, server, dossier):
+    """R55 (one entreprise per convention, 409), R58 (two roles on one Professionnel, 400), unknown
+    financing body or état (400): nothing written."""
     seq = s_sequences(client, dossier)[0]["Sequence"]["Id"]
     conv = created(
         client.post(

@@ -9,30 +9,34 @@ import uuid
 
 import httpx
 import pytest
-from conftest import PASSWORD, USER, assert_like, created, doc, odata_error, server_processes, snapshot
+from conftest import PASSWORD, USER, assert_like, created, doc, examples, odata_error, server_processes, snapshot
 
 PROGRAMME, PARCOURS, RECRUTEMENT, REGIME, ETAT = 2215158, 2215168, 2215184, 544, 78736
 OTHER_PROGRAMME_VOIE = None  # found at run time
 
 
 def test_use_case_a_as_documented(client):
+    """Use case A, call by call; the rules each step checks are named where it checks them."""
     tag = uuid.uuid4().hex[:6]
-    # A2 civilités
+    # A2 civilités: the configured list, whose ids feed CiviliteId (R16)
     r = client.get("Civilite")
     assert_like(r.json(), doc("Civilite", "GET /Civilite"))
     civilite = next(c for c in r.json()["value"] if c["Code"] == "M")["Id"]
-    # A1 e-mail
+    # A1 e-mail, created first; its id is kept for the learner's MailId (R12, R14)
     mail = created(client.post("Mail", json={"Adresse": f"jean.dupont.{tag}@ecole.fr", "IsDuplicate": False}))
     assert_like(mail, doc("Mail", "POST /Mail"))
+    assert mail["Nom"] == "" and mail["Code"] == "" and mail["IsDuplicate"] is False  # R12
     # A4 learner (the docs post it to /Candidat: X2)
     body = {"Nom": "DUPONT", "Prenoms": "Jean", "CiviliteId": civilite, "MailId": mail["Id"]}
     learner = created(client.post("Apprenant", json=body))
     documented = doc("Apprenant", "POST /Candidat")
     assert_like(learner, documented)
-    assert re.fullmatch(r"A\d{5}", learner["Code"])
-    assert learner["IndividuId"] > 0 and learner["IndividuId"] != learner["Id"]
+    assert learner["MailId"] == mail["Id"]  # R14
+    assert re.fullmatch(r"A\d{5}", learner["Code"])  # R18: the server's code
+    assert learner["IndividuId"] > 0 and learner["IndividuId"] != learner["Id"]  # R18: an Individu is created
+    assert client.get(f"Individu/{learner['IndividuId']}").status_code == 200
     assert learner["GenreMale"] is False  # R19: not derived from the civilité
-    for k, v in documented.items():  # every documented default of a fresh learner
+    for k, v in documented.items():  # every documented default of a fresh learner (R18: NumeroIne null…)
         if k not in body and k not in (
             "@odata.context",
             "Id",
@@ -70,11 +74,13 @@ def test_use_case_a_as_documented(client):
     assert inscription["DateInscription"] == "2023-11-20T13:00:00+01:00"  # R8
     programme = next(p for p in programmes["value"] if p["Id"] == PROGRAMME)
     assert inscription["EntiteJuridiqueId"] == programme["EntiteJuridiqueId"]  # R28
+    # R27, R46: the server created the inscription's Affaire (just before it) with a code C + 5 digits
     affaire = client.get(f"Affaire/{inscription['AffaireId']}")
     assert affaire.status_code == 200
     assert_like(affaire.json(), doc("Affaire", "GET"))
     assert re.fullmatch(r"C\d{5}", affaire.json()["Code"])
-    # A10 parcours and its periods
+    assert 0 < inscription["AffaireId"] < inscription["Id"]
+    # A10 the voie d'entrée's parcours and its periods (R32)
     assert_like(client.get(f"Parcours/{voie['ParcoursId']}").json(), doc("Parcours", "GET /Parcours/2215168"))
     parcours = client.get(f"Parcours/{voie['ParcoursId']}?$expand=ParcoursPeriodes").json()
     assert_like(parcours, doc("Parcours", "GET /Parcours/2215168?$expand"), collection=False)
@@ -97,14 +103,15 @@ def test_use_case_a_as_documented(client):
         )
         assert_like(link, doc("InscriptionPeriode", "POST"))
         assert link["RecrutementId"] == 0  # R30
-    periods = client.get(f"Inscription/{inscription['Id']}/InscriptionPeriodes").json()
+    periods = client.get(f"Inscription/{inscription['Id']}/InscriptionPeriodes").json()  # R31
     assert_like(periods, doc("Inscription", "GET /Inscription/2253468/InscriptionPeriodes"))
     assert [p["PeriodeId"] for p in periods["value"]] == [p["PeriodeId"] for p in parcours["ParcoursPeriodes"]]
-    # The learner is now enrolled in the programme's séquences of those periods.
+    # The learner is now enrolled in the programme's séquences of those periods, listed by learner (R24).
     enrolled = client.get(
         "InscriptionSequence", params={"$filter": f"ApprenantId eq {learner['Id']}", "$expand": "Sequence"}
     ).json()["value"]
     assert enrolled and all(e["Sequence"]["ProgrammeId"] == PROGRAMME for e in enrolled)
+    assert all(e["ApprenantId"] == learner["Id"] for e in enrolled)
     labels = {p["LibellePeriode"] for p in parcours["ParcoursPeriodes"]}
     assert all(e["Sequence"]["LibellePeriode"] in labels or e["Sequence"]["LibellePeriode"] == "" for e in enrolled)
     # A12 what the client needs
@@ -117,6 +124,7 @@ def test_use_case_a_as_documented(client):
     nature = natures["value"][0]["Id"]
     client_mail = created(client.post("Mail", json={"Adresse": f"jean.dupont.{tag}@ecole.fr", "IsDuplicate": True}))
     pays = client.get("Pays", params={"$filter": "Code eq 'FR'"}).json()["value"]
+    assert pays  # R15: the country comes from GET /Pays
     adresse = created(
         client.post(
             "Adresse",
@@ -129,7 +137,11 @@ def test_use_case_a_as_documented(client):
         )
     )
     assert_like(adresse, doc("Adresse", "POST"))
-    tel = created(client.post("Telephone", content=b'{"Numero": "0601020304"}'))  # documented curl: no Content-Type
+    assert adresse["PaysId"] == pays[0]["Id"]  # R15
+    assert adresse["Nom"] == "" and adresse["Code"] == "" and adresse["DatePeremption"] is None  # R15
+    # R7: the documented curl sends no Content-Type; the body is JSON all the same
+    tel = created(client.post("Telephone", content=b'{"Numero": "0601020304"}'))
+    assert tel["Numero"] == "0601020304"
     assert_like(tel, doc("Telephone", "POST"))
     # A13 the client, from the learner
     payer = created(
@@ -147,12 +159,14 @@ def test_use_case_a_as_documented(client):
         )
     )
     assert_like(payer, doc("Client", "POST /Apprenant"))
-    assert payer["Code"] == f"411-{learner['Code']}-" and payer["ReferenceId"] == learner["Id"]  # R42
-    assert payer["NomUsage"] == "ARTHURO"  # R44
+    assert payer["Code"] == f"411-{learner['Code']}-" and payer["ReferenceId"] == learner["Id"]  # R42, X13
+    assert payer["NomUsage"] == "ARTHURO"  # R44, X12
+    # X12: a real new id and the values sent (the documented response shows Id 0 and other ids)
+    assert payer["Id"] > learner["Id"] and payer["EntiteJuridiqueId"] == societe and payer["NatureClientId"] == nature
     assert payer["CiviliteId"] == 0 and payer["DateNaissance"] is None  # R41: nothing copied
-    found = client.get(f"Client?%24filter=ReferenceId+eq+{learner['Id']}").json()["value"]
+    found = client.get(f"Client?%24filter=ReferenceId+eq+{learner['Id']}").json()["value"]  # R43
     assert [c["Id"] for c in found] == [payer["Id"]]
-    # A14 the client pays the affaire
+    # A14 the client pays the affaire: AffaireId from the inscription, Principal marks the payer (R45)
     cpa = created(
         client.post(
             "ClientPourAffaire",
@@ -172,21 +186,32 @@ def test_use_case_a_as_documented(client):
         r = client.get("Apprenant", params={"$filter": filt})
         assert_like(r.json(), doc("Apprenant", "GET /Apprenant?$filter=Code"), collection=True)
         assert [a["Id"] for a in r.json()["value"]] == [learner["Id"]]
+    # R29: the learner's inscriptions
     assert [i["Id"] for i in client.get(f"Inscription?$filter=ApprenantId eq {learner['Id']}").json()["value"]] == [
         inscription["Id"]
     ]
-    # A4b: attach a user later by a full update; server-owned values survive it.
+    # A3 + A4b (R20): a User created beforehand is attached later by a full update carrying its id in
+    # RefSysteme (a string); server-owned values survive it.
+    user = created(client.post("User", json={**doc_user_body(), "Login": f"jean.dupont.{tag}@ecole.fr"}))
     full = client.get(f"Apprenant/{learner['Id']}").json()
     full.pop("@odata.context")
     full.pop("Id")
-    full["RefSysteme"] = "987654"
+    full["RefSysteme"] = str(user["Id"])
     updated = client.put(f"Apprenant/{learner['Id']}", json=full)
-    assert updated.status_code == 200 and updated.json()["RefSysteme"] == "987654"
+    assert updated.status_code == 200 and updated.json()["RefSysteme"] == str(user["Id"])
+    assert client.get(f"Apprenant/{learner['Id']}").json()["RefSysteme"] == str(user["Id"])
     assert updated.json()["Code"] == learner["Code"]
 
 
+def doc_user_body() -> dict:
+    """The documented POST /User body (A3)."""
+    return dict(next(e for e in examples("User") if e["request"] == "POST /User")["request_body"])
+
+
 def test_hidden_voies_d_entree(client):
-    """R33: a voie d'entrée without référence externe is neither listed nor usable."""
+    """R33, X36: a voie d'entrée without référence externe is neither listed nor readable by key; a
+    ReferenceExterne whose IdObjet is the voie makes it visible (ReferenceExterneId set does too: the
+    Recrutement case of tests/test_entity_sets.py reads back by key a voie made that way)."""
     visible = {v["Id"] for v in client.get("Recrutement").json()["value"]}
     hidden = created(
         client.post("Recrutement", json={"Nom": "Voie interne", "ProgrammeId": PROGRAMME, "ParcoursId": PARCOURS})
@@ -345,6 +370,9 @@ BAD = [
 
 @pytest.mark.parametrize("set_name,make_body,field", BAD, ids=[f"{b[0]}-{b[2]}-{i}" for i, b in enumerate(BAD)])
 def test_bad_dossier_input_names_the_field_and_changes_nothing(client, server, learner, set_name, make_body, field):
+    """Refused: a learner without Nom / MailId (R17), an e-mail that is not one (R12), an inscription
+    without ProgrammeId or with a voie d'entrée of another programme (R26), a ClientPourAffaire whose
+    AffaireId is no Affaire (R45), a Client without NatureClientId (R40)."""
     body = make_body(client, learner)
     before = snapshot(server.database_url)
     err = odata_error(client.post(set_name, json=body), 400)
@@ -385,7 +413,8 @@ def test_unknown_period_and_affaire_in_links(client, server, learner):
 
 
 def test_inscription_never_exists_without_its_affaire(client, server, learner):
-    """A failure after the Affaire is written rolls the whole request back."""
+    """R27: the Affaire is created in the inscription's transaction: a failure after the Affaire is
+    written rolls the whole request back."""
     service = server.app.state.service
 
     async def boom(ctx):

@@ -203,14 +203,13 @@ def test_sqlite_write_waits_for_another_writer_without_stalling_reads(server, cl
     assert client.get("Mail", params={"$filter": f"Adresse eq 'waits.{tag}@ecole.fr'"}).json()["value"]
 
 
-def test_writes_filling_the_pool_still_draw_codes(database_url, api_key, monkeypatch):
+def test_writes_filling_the_pool_still_draw_codes(database_url, api_key):
     """Writes hold a connection of the pool while they draw a code number: more
     concurrent writes than connections must all finish (no write waits for a
     connection another write holds)."""
-    monkeypatch.setenv("SCOLARITE_DB_POOL_SIZE", "2")
 
     async def go():
-        db = Database(schema, database_url)
+        db = Database(schema, database_url, pool_size=2)
 
         async def one(i: int) -> int:
             async with db.write() as conn:

@@ -15,17 +15,19 @@ import binascii
 import contextlib
 import gc
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import NoReturn
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from scolarite import rules
 from scolarite.config import Settings
 from scolarite.model import schema
-from scolarite.odata.endpoint import ODataEndpoint, ODataRequest, error_response
+from scolarite.odata.endpoint import ODataEndpoint, ODataRequest, ODataResponse, error_response
 from scolarite.odata.errors import (
     BadRequest,
     NotFound,
@@ -39,8 +41,10 @@ from scolarite.schema import edm
 from scolarite.service import Service
 from scolarite.store.credentials import Credentials, Principal
 from scolarite.store.db import Database
+from scolarite.store.raw import ConnectionExecutor
 from scolarite.store.throttle import Policy, Throttle, retry_after
 
+from .domain import ServiceDomain
 from .proxies import Peers, valid_host, valid_scheme
 
 log = logging.getLogger("scolarite.api")
@@ -50,7 +54,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "MERGE", "OPTIONS"]
 CHALLENGE = {"WWW-Authenticate": f'Basic realm="{ROOT}", charset="UTF-8"'}
 
 
-def _respond(resp) -> Response:
+def _respond(resp: ODataResponse) -> Response:
     return Response(resp.body, status_code=resp.status, headers=dict(resp.headers), media_type=resp.content_type)
 
 
@@ -71,7 +75,7 @@ class GraphV1:
         self.peers = Peers(settings.forwarded_allow_ips if settings.trust_forwarded else (), settings.allowed_hosts)
         self.limit = settings.max_body_bytes
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
             principal = await self.authenticate(headers, scope)
@@ -95,7 +99,7 @@ class GraphV1:
         )
         await self.send(send, await self.endpoint.handle(request))
 
-    async def authenticate(self, headers: dict[str, str], scope) -> Principal:
+    async def authenticate(self, headers: dict[str, str], scope: Scope) -> Principal:
         """The caller, or 401 (429 while the address waits after repeated failures).
 
         The message says what is missing or malformed, and for a refused login only
@@ -148,12 +152,14 @@ class GraphV1:
         await self.throttle.succeeded(keys)
         return principal
 
-    async def _checked(self, keys, check):
+    async def _checked(
+        self, keys: list[tuple[str, str]], check: Callable[[], Awaitable[Principal | None]]
+    ) -> Principal | None:
         """A credential check that reads the database: first, what every process knows of the address."""
         self._wait(await self.throttle.shared_wait(keys))
         return await check()
 
-    async def _failed(self, keys, address: str, login: str | None, message: str) -> NoReturn:
+    async def _failed(self, keys: list[tuple[str, str]], address: str, login: str | None, message: str) -> NoReturn:
         wait = await self.throttle.failed(keys)
         log.warning(
             "authentication failed from %s%s: %s%s",
@@ -175,7 +181,7 @@ class GraphV1:
                 headers={"Retry-After": retry_after(seconds)},
             )
 
-    def service_root(self, scope, headers: dict[str, str]) -> str:
+    def service_root(self, scope: Scope, headers: dict[str, str]) -> str:
         """The absolute service root links are built on (see api/proxies.py for whom it believes)."""
         if self.settings.public_url:
             return self.settings.public_url.rstrip("/") + "/"
@@ -199,14 +205,15 @@ class GraphV1:
         prefix = scope.get("root_path", "").rstrip("/")
         return f"{scheme}://{host}{prefix}/{ROOT}/"
 
-    async def read_body(self, headers: dict[str, str], receive) -> bytes:
+    async def read_body(self, headers: dict[str, str], receive: Receive) -> bytes:
         declared = headers.get("content-length")
         too_large = PayloadTooLarge(
             f"the body is larger than the limit of {self.limit} bytes (setting SCOLARITE_MAX_BODY_BYTES)"
         )
         if declared and declared.isdigit() and int(declared) > self.limit:
             raise too_large
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         try:
             async with asyncio.timeout(self.settings.body_timeout or None):
                 while True:
@@ -226,7 +233,7 @@ class GraphV1:
             ) from None
 
     @staticmethod
-    async def send(send, resp) -> None:
+    async def send(send: Send, resp: ODataResponse) -> None:
         headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in resp.headers.items()]
         if resp.content_type:
             headers.append((b"content-type", resp.content_type.encode("latin-1")))
@@ -245,7 +252,7 @@ class Application:
         self.state = fallback.state
         self.router = fallback.router
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = scope["path"]
             if path == f"/{ROOT}" or path.startswith(f"/{ROOT}/"):
@@ -256,10 +263,18 @@ class Application:
 def build(settings: Settings | None = None, db: Database | None = None) -> Application:
     settings = settings or Settings.from_env()
     edm.configure_timezone(settings.timezone)
-    db = db or Database(schema, settings.database_url)
+    db = db or Database(schema, settings.database_url, pool_size=settings.db_pool_size)
     service = Service(schema, db)
     rules.register(service)
-    endpoint = ODataEndpoint(schema, service, settings.max_page_size, settings.limits)
+    endpoint = ODataEndpoint(
+        schema,
+        db,
+        ServiceDomain(service),
+        ConnectionExecutor,
+        db.engine.dialect,
+        settings.max_page_size,
+        settings.limits,
+    )
     credentials = Credentials(db, settings.auth_cache_seconds, settings.auth_hash_concurrency)
     throttle = Throttle(
         db,
@@ -271,7 +286,7 @@ def build(settings: Settings | None = None, db: Database | None = None) -> Appli
         return _respond(error_response(NotFound(f"nothing here; the API lives under /{ROOT}/")))
 
     @contextlib.asynccontextmanager
-    async def lifespan(app):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The schema, tables and compiled statements live as long as the process:
         # moved out of the collector's reach, they no longer make every full
         # collection walk them (tens of milliseconds added to some requests).
